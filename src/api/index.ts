@@ -1,0 +1,11 @@
+// The driftguard.dev/v1alpha1 API: schemas, types, rules, CRD generation and offline validation.
+
+export * from "./common.ts";
+export * from "./database.ts";
+export * from "./cloudrun.ts";
+export * from "./connector.ts";
+export * from "./rules.ts";
+export * from "./crd.ts";
+export * from "./kinds.ts";
+export * from "./validate.ts";
+export type { KindDefinition, PrinterColumn } from "./kind.ts";

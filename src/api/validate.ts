@@ -1,0 +1,95 @@
+// Offline validation of any manifest object: dispatch on apiVersion/kind, run the kind's schema (including its
+// cross-field rules) and report each problem with the field path, e.g. "spec.database.timeouts.pool".
+
+import type { z } from "zod";
+import { API_VERSION, GROUP } from "./common.ts";
+import { KINDS, findKind } from "./kinds.ts";
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `spec.env["1BAD"]` or `spec.autoscaling.machineTypeLadder[1]`. */
+  path: string;
+  message: string;
+}
+
+export type ManifestValidation =
+  | { outcome: "ignored"; reason: string; apiVersion?: string; kind?: string; name?: string }
+  | { outcome: "checked"; kind: string; name?: string; namespace?: string; issues: ValidationIssue[] };
+
+// A missing field reads better as "required" than as "expected string, received undefined".
+const parseParams = {
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.code === "invalid_type" && issue.input === undefined ? "required field is missing" : undefined,
+};
+
+/** Validates one manifest object; objects outside driftguard.dev are ignored, not rejected. */
+export function validateManifest(manifest: unknown): ManifestValidation {
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
+    return { outcome: "ignored", reason: "not a Kubernetes object" };
+  }
+  const object = manifest as Record<string, unknown>;
+  const apiVersion = typeof object.apiVersion === "string" ? object.apiVersion : undefined;
+  const kind = typeof object.kind === "string" ? object.kind : undefined;
+  const metadata = (typeof object.metadata === "object" && object.metadata) || {};
+  const name = stringField(metadata, "name");
+  const namespace = stringField(metadata, "namespace");
+  if (apiVersion?.split("/")[0] !== GROUP) {
+    return { outcome: "ignored", reason: `not a ${GROUP} resource`, apiVersion, kind, name };
+  }
+  const definition = kind === undefined ? undefined : findKind(kind);
+  if (definition === undefined) {
+    const known = KINDS.map((k) => k.kind).join(", ");
+    const issue = {
+      path: "kind",
+      message: `unknown kind ${JSON.stringify(kind)} in ${GROUP}: expected one of ${known}`,
+    };
+    return { outcome: "checked", kind: kind ?? "(no kind)", name, namespace, issues: [issue] };
+  }
+  if (apiVersion !== API_VERSION) {
+    const issue = { path: "apiVersion", message: `unsupported version ${apiVersion}: expected ${API_VERSION}` };
+    return { outcome: "checked", kind: definition.kind, name, namespace, issues: [issue] };
+  }
+  const result = definition.resource.safeParse(manifest, parseParams);
+  const issues = result.success ? [] : issuesFromZod(result.error);
+  return { outcome: "checked", kind: definition.kind, name, namespace, issues };
+}
+
+/** Parses with the same messages `validateManifest` gives, for callers that hold a schema (e.g. the controller). */
+export function parseWithIssues<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+): { success: true; data: z.output<T> } | { success: false; issues: ValidationIssue[] } {
+  const result = schema.safeParse(value, parseParams);
+  return result.success
+    ? { success: true, data: result.data }
+    : { success: false, issues: issuesFromZod(result.error) };
+}
+
+export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
+  return error.issues.flatMap((issue): ValidationIssue[] => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: "unknown field" }));
+    }
+    if (issue.code === "invalid_key") {
+      const reason = issue.issues[0]?.message ?? issue.message;
+      return [{ path: formatPath(issue.path), message: `invalid key: ${reason}` }];
+    }
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+/** ["spec", "env", "1BAD"] -> `spec.env["1BAD"]`; ["a", 0] -> "a[0]". */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) => {
+      if (typeof segment === "number") return `[${segment}]`;
+      const text = String(segment);
+      if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(text)) return index === 0 ? text : `.${text}`;
+      return `[${JSON.stringify(text)}]`;
+    })
+    .join("");
+}
+
+function stringField(object: object, key: string): string | undefined {
+  const value = (object as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : undefined;
+}

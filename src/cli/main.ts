@@ -1,0 +1,35 @@
+// The `driftguard` command line. Each subcommand lives in its own module and is registered here.
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
+import { crdsCommand } from "./crds.ts";
+import { validateCommand } from "./validate.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("driftguard").version(packageJson.version).description(packageJson.description);
+  program.addCommand(crdsCommand());
+  program.addCommand(validateCommand());
+  return program;
+}
+
+// Runs only when this module (or bin/driftguard.js, which imports it) is the process entry point, so tests
+// can import buildProgram() without side effects.
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  let entryPath: string;
+  try {
+    entryPath = realpathSync(entry);
+  } catch {
+    return false; // e.g. an entry given to a loader that does not exist on disk
+  }
+  const candidates = [
+    fileURLToPath(import.meta.url),
+    fileURLToPath(new URL("../../bin/driftguard.js", import.meta.url)),
+  ];
+  return candidates.includes(entryPath);
+}
+
+if (isEntryPoint()) await buildProgram().parseAsync();

@@ -1,0 +1,148 @@
+// `driftguard validate -f FILE|DIR`: checks driftguard.dev manifests offline with the same schemas and
+// cross-field rules the controller applies, so a bad timeout or pool budget fails in CI, not in the cluster.
+
+import { readdir, readFile, stat } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { Command } from "commander";
+import { parseAllDocuments } from "yaml";
+import { validateManifest } from "../api/index.ts";
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+export interface ValidateSummary {
+  valid: number;
+  invalid: number;
+  skipped: number;
+  /** Files that could not be read or parsed. */
+  unreadable: number;
+}
+
+/** A problem with a file as a whole: unreadable, or not YAML/JSON. `location` is "file" or "file:line:col". */
+class ManifestFileError extends Error {
+  readonly location: string;
+  constructor(location: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.location = location;
+  }
+}
+
+/** Validates every manifest under `paths`, printing one line per object or problem. */
+export async function validatePaths(paths: readonly string[], print: (line: string) => void): Promise<ValidateSummary> {
+  const summary: ValidateSummary = { valid: 0, invalid: 0, skipped: 0, unreadable: 0 };
+  for (const file of await manifestFiles(paths, print, summary)) {
+    let objects: unknown[];
+    try {
+      objects = await readManifests(file);
+    } catch (error) {
+      if (!(error instanceof ManifestFileError)) throw error;
+      print(`${error.location}: ${error.message}`);
+      summary.unreadable += 1;
+      continue;
+    }
+    for (const object of objects) reportObject(file, object, print, summary);
+  }
+  return summary;
+}
+
+export function validateCommand(): Command {
+  return new Command("validate")
+    .description("check driftguard.dev manifests offline against the API schemas and cross-field rules")
+    .requiredOption(
+      "-f, --filename <path>",
+      "manifest file or directory (searched recursively for .yaml, .yml and .json); repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .action(async (options: { filename: string[] }) => {
+      const summary = await validatePaths(options.filename, (line) => process.stdout.write(`${line}\n`));
+      process.stdout.write(
+        `${summary.valid} valid, ${summary.invalid} invalid, ${summary.skipped} skipped, ` +
+          `${summary.unreadable} unreadable\n`,
+      );
+      if (summary.invalid > 0 || summary.unreadable > 0) process.exitCode = 1;
+    });
+}
+
+function reportObject(file: string, object: unknown, print: (line: string) => void, summary: ValidateSummary): void {
+  const result = validateManifest(object);
+  if (result.outcome === "ignored") {
+    summary.skipped += 1;
+    const label = result.kind === undefined ? "" : ` ${result.kind}/${result.name ?? "(unnamed)"}`;
+    print(`${file}:${label} skipped: ${result.reason}`);
+    return;
+  }
+  const label = [result.kind, result.namespace, result.name ?? "(unnamed)"].filter(Boolean).join("/");
+  if (result.issues.length === 0) {
+    summary.valid += 1;
+    print(`${file}: ${label}: OK`);
+    return;
+  }
+  summary.invalid += 1;
+  for (const issue of result.issues) print(`${file}: ${label}: ${issue.path}: ${issue.message}`);
+}
+
+async function manifestFiles(
+  paths: readonly string[],
+  print: (line: string) => void,
+  summary: ValidateSummary,
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isDirectory()) {
+        const entries = await readdir(path, { recursive: true, withFileTypes: true });
+        const found = entries
+          .filter((entry) => entry.isFile() && MANIFEST_EXTENSIONS.has(extname(entry.name)))
+          .map((entry) => join(entry.parentPath, entry.name));
+        files.push(...found.sort());
+      } else {
+        files.push(path);
+      }
+    } catch (error) {
+      print(`${path}: cannot read: ${(error as Error).message}`);
+      summary.unreadable += 1;
+    }
+  }
+  return files;
+}
+
+/** The objects in one file: every YAML document (or the JSON value), with `kind: *List` items expanded. */
+async function readManifests(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ManifestFileError(file, `cannot read: ${(error as Error).message}`, { cause: error });
+  }
+  const values = extname(file) === ".json" ? [parseJson(file, text)] : parseYaml(file, text);
+  return values.filter((value) => value !== null && value !== undefined).flatMap(expandList);
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ManifestFileError(file, `JSON parse error: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function parseYaml(file: string, text: string): unknown[] {
+  const documents = parseAllDocuments(text);
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const position = error.linePos?.[0];
+      const location = position === undefined ? file : `${file}:${position.line}:${position.col}`;
+      // The first line of yaml's message repeats the position as " at line L, column C:"; the location has it.
+      const reason = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
+      throw new ManifestFileError(location, `YAML parse error: ${reason}`, { cause: error });
+    }
+  }
+  return documents.map((document) => document.toJS() as unknown);
+}
+
+function expandList(value: unknown): unknown[] {
+  const object = value as { kind?: unknown; items?: unknown };
+  const isList = typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items);
+  return isList ? (object.items as unknown[]) : [value];
+}
