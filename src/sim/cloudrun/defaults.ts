@@ -1,0 +1,63 @@
+// Server-side defaults and normalisation, applied on every write the way Cloud Run does before it
+// stores a service. What Get returns is what a controller must treat as "already converged".
+
+import type { JsonObject } from "../core/module.ts";
+import { formatCpu, formatMemory, parseCpu, parseMemory } from "./quantities.ts";
+
+export const DEFAULT_TIMEOUT = "300s";
+export const DEFAULT_MAX_INSTANCES = 100;
+export const DEFAULT_CONCURRENCY = 80;
+export const DEFAULT_CPU = "1";
+export const DEFAULT_MEMORY = "512Mi";
+export const DEFAULT_PORT = 8080;
+export const LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
+
+/** A copy of `service` with Cloud Run's defaults filled in and quantities normalised. */
+export function withServiceDefaults(service: JsonObject, projectNumber: string): JsonObject {
+  const result = structuredClone(service);
+  result.launchStage ??= "GA";
+  result.ingress ??= "INGRESS_TRAFFIC_ALL";
+  if (!Array.isArray(result.traffic) || result.traffic.length === 0) result.traffic = [{ type: LATEST, percent: 100 }];
+  const template = (result.template ?? {}) as JsonObject;
+  result.template = template;
+  template.timeout ??= DEFAULT_TIMEOUT;
+  template.maxInstanceRequestConcurrency ??= DEFAULT_CONCURRENCY;
+  template.serviceAccount ??= `${projectNumber}-compute@developer.gserviceaccount.com`;
+  const scaling = (template.scaling ?? {}) as JsonObject;
+  scaling.maxInstanceCount ??= DEFAULT_MAX_INSTANCES;
+  template.scaling = scaling;
+  const containers = Array.isArray(template.containers) ? (template.containers as JsonObject[]) : [];
+  template.containers = containers.map((container, index) =>
+    withContainerDefaults(container, index === 0 || containers.length === 1),
+  );
+  return result;
+}
+
+/** `serving`: the ingress container (the only one, or the first), which gets the default port and probe. */
+function withContainerDefaults(container: JsonObject, serving: boolean): JsonObject {
+  const resources = (container.resources ?? {}) as JsonObject;
+  const limits = { ...((resources.limits ?? {}) as Record<string, string>) };
+  limits.cpu = normaliseCpu(limits.cpu ?? DEFAULT_CPU);
+  limits.memory = normaliseMemory(limits.memory ?? DEFAULT_MEMORY);
+  resources.limits = limits;
+  resources.cpuIdle ??= true;
+  const result: JsonObject = { ...container, resources };
+  if (!serving) return result;
+  if (!Array.isArray(result.ports) || result.ports.length === 0)
+    result.ports = [{ name: "http1", containerPort: DEFAULT_PORT }];
+  const port = ((result.ports as JsonObject[])[0]?.containerPort as number | undefined) ?? DEFAULT_PORT;
+  result.startupProbe ??= { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
+  return result;
+}
+
+export function normaliseCpu(text: string): string {
+  const cores = parseCpu(text);
+  return cores === undefined ? text : formatCpu(cores);
+}
+
+/** Binary quantities are reduced to their largest unit; decimal ones ("2G") are kept as written. */
+export function normaliseMemory(text: string): string {
+  if (/[kMGT]$/.test(text)) return text;
+  const bytes = parseMemory(text);
+  return bytes === undefined || !Number.isInteger(bytes) ? text : formatMemory(bytes);
+}

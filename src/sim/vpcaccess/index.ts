@@ -1,0 +1,75 @@
+// Serverless VPC Access API v1 (connectors) as a simulator module, with the load model Monitoring reads.
+
+import { SimError } from "../core/errors.ts";
+import type { JsonObject, SimContext, SimModule } from "../core/module.ts";
+import { loadControlRoutes } from "./control.ts";
+import type { LoadSample } from "./load-model.ts";
+import { parseSeedConnectors } from "./seed.ts";
+import { VpcAccessService } from "./service.ts";
+import { ConnectorStore, parseConnectorName, type ConnectorName, type ConnectorRecordState } from "./store.ts";
+
+export type { LoadSample } from "./load-model.ts";
+export { MBPS_PER_INSTANCE, type MachineType } from "./rules.ts";
+
+export const VPC_ACCESS_SERVICE = "google.cloud.vpcaccess.v1.VpcAccessService";
+/** Google samples connector metrics every 60 s; a shorter default keeps local feedback loops quick. */
+export const DEFAULT_SAMPLE_PERIOD_SECONDS = 10;
+
+export interface VpcAccessModule extends SimModule {
+  /** Seconds between load samples (and so between Monitoring points). */
+  readonly samplePeriodSeconds: number;
+  /** Every connector that exists now, by full resource name. */
+  connectors(): Array<ConnectorName & { name: string }>;
+  /** Load samples of a connector with startMs <= timeMs <= endMs, oldest first. */
+  samples(name: string, startMs: number, endMs: number): LoadSample[];
+}
+
+export interface VpcAccessOptions {
+  samplePeriodSeconds?: number;
+}
+
+export function createVpcAccessModule(ctx: SimContext, options: VpcAccessOptions = {}): VpcAccessModule {
+  const samplePeriodSeconds = options.samplePeriodSeconds ?? DEFAULT_SAMPLE_PERIOD_SECONDS;
+  const store = new ConnectorStore(samplePeriodSeconds * 1000);
+  const service = new VpcAccessService(ctx, store);
+  return {
+    samplePeriodSeconds,
+    services: [
+      {
+        name: VPC_ACCESS_SERVICE,
+        methods: {
+          CreateConnector: (request) => ({ ...service.create(request) }),
+          GetConnector: (request) => service.get(request),
+          ListConnectors: (request) => service.list(request),
+          DeleteConnector: (request) => ({ ...service.delete(request) }),
+        },
+      },
+    ],
+    restRoutes: [
+      {
+        httpMethod: "PATCH",
+        pattern: "/v1/{connector.name=projects/*/locations/*/connectors/*}",
+        bodyField: "connector",
+        method: `${VPC_ACCESS_SERVICE}/PatchConnector`,
+        handler: (request) => ({ ...service.patch(request) }),
+      },
+    ],
+    controlRoutes: loadControlRoutes(ctx, store),
+    seed(document: JsonObject) {
+      const seeds = parseSeedConnectors(document);
+      const clash = seeds.find((seed) => store.list().some((record) => record.name === seed.name));
+      if (clash) throw new SimError("ALREADY_EXISTS", `Seed connector ${clash.name} already exists`);
+      for (const seed of seeds) {
+        const { name, network, ipCidrRange, sizing, loadMbps } = seed;
+        store.add({ name, network, ipCidrRange, state: "READY" }, sizing, ctx.now(), loadMbps);
+      }
+    },
+    snapshot: () => ({ connectors: store.toJSON() }),
+    restore(snapshot: JsonObject) {
+      store.replaceAll(structuredClone(snapshot.connectors as ConnectorRecordState[]));
+    },
+    reset: () => store.clear(),
+    connectors: () => store.list().map((record) => ({ name: record.name, ...parseConnectorName(record.name) })),
+    samples: (name, startMs, endMs) => store.get(name).load.samples(ctx.now(), startMs, endMs),
+  };
+}
