@@ -17,6 +17,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: "forks",
           maxWorkers: 2,
+          // Runs after the unit project; vitest requires its own group for a different worker count.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

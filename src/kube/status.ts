@@ -1,0 +1,121 @@
+// Writes the status of a custom resource through its status subresource, only when it changed.
+//
+// Why PUT with resourceVersion rather than a merge patch: a merge patch cannot drop a stale key
+// unless we compute explicit nulls, and without a precondition it silently overwrites a concurrent
+// writer. A PUT of the whole object with its resourceVersion replaces status exactly and fails with
+// 409 Conflict if the object moved on; we then re-read, compare again (the fresh status may already
+// be what we want) and retry. The server ignores everything but .status on this subresource.
+
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { ResourceRef } from "./raw.ts";
+
+export interface StatusTarget extends ResourceRef {
+  namespace: string;
+  name: string;
+}
+
+export interface ObjectWithStatus {
+  metadata?: { resourceVersion?: string };
+  status?: unknown;
+}
+
+export interface StatusWriteResult<T extends ObjectWithStatus> {
+  outcome: "written" | "unchanged" | "gone";
+  /** The object as last seen on the server (after the write when written); absent when gone. */
+  object?: T;
+  attempts: number;
+}
+
+export class StatusWriter {
+  readonly #api: CustomObjectsApi;
+  readonly #maxAttempts: number;
+
+  constructor(kc: KubeConfig, options: { maxAttempts?: number } = {}) {
+    this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /**
+   * Makes the object's status equal `status`. `current` is the copy the caller already holds (e.g. from
+   * the informer cache); the server is read only when it is missing or turns out stale.
+   */
+  async write<T extends ObjectWithStatus>(
+    target: StatusTarget,
+    status: unknown,
+    current?: T,
+  ): Promise<StatusWriteResult<T>> {
+    const where = `${target.plural}.${target.group} ${target.namespace}/${target.name}`;
+    let object = current ?? (await this.#read<T>(target, where));
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      if (object === undefined) return { outcome: "gone", attempts: attempt };
+      if (sameJson(object.status, status)) return { outcome: "unchanged", object, attempts: attempt };
+      if (!object.metadata?.resourceVersion)
+        throw new Error(`status of ${where}: the object has no metadata.resourceVersion`);
+      try {
+        const written = (await this.#api.replaceNamespacedCustomObjectStatus({
+          ...target,
+          body: { ...object, status },
+        })) as T;
+        return { outcome: "written", object: written, attempts: attempt };
+      } catch (error) {
+        const code = httpCode(error);
+        if (code === 404) return { outcome: "gone", attempts: attempt };
+        if (code !== 409) throw new Error(`writing status of ${where} failed: ${messageOf(error)}`, { cause: error });
+        object = await this.#read<T>(target, where);
+      }
+    }
+    throw new Error(`writing status of ${where}: still conflicting after ${this.#maxAttempts} attempts`);
+  }
+
+  async #read<T>(target: StatusTarget, where: string): Promise<T | undefined> {
+    try {
+      return (await this.#api.getNamespacedCustomObjectStatus(target)) as T;
+    } catch (error) {
+      if (httpCode(error) === 404) return undefined;
+      throw new Error(`reading ${where} failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+}
+
+/** Deep equality of two JSON values: key order is insignificant, undefined members count as absent. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return equalPlain(toPlain(a), toPlain(b));
+}
+
+function toPlain(value: unknown): unknown {
+  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+function equalPlain(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => equalPlain(item, b[i]))
+    );
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && equalPlain(left[key], right[key]))
+  );
+}
+
+function httpCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  const body = (error as { body?: unknown } | null)?.body;
+  if (typeof body === "string") {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
