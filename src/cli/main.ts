@@ -5,10 +5,14 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { crdsCommand } from "./crds.ts";
+import { runCommand } from "./run.ts";
+import { simCommand } from "./sim.ts";
 import { validateCommand } from "./validate.ts";
 
 export function buildProgram(): Command {
   const program = new Command("driftguard").version(packageJson.version).description(packageJson.description);
+  program.addCommand(runCommand());
+  program.addCommand(simCommand());
   program.addCommand(crdsCommand());
   program.addCommand(validateCommand());
   return program;

@@ -1,0 +1,190 @@
+// `driftguard run`: the controller. Desired state comes from the cluster's custom resources (default) or
+// from a directory of manifests (`--source dir:PATH`); every flag has an environment equivalent so the
+// same image runs in a Deployment and on a laptop.
+
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseDuration } from "../api/duration.ts";
+import { startController, type ControllerConfig } from "../controller/compose.ts";
+import type { GcpConnection } from "../gcp/connection.ts";
+import { cloudRunResource } from "../kinds/cloudrun/kind.ts";
+import { connectorResource } from "../kinds/connector/resource.ts";
+import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
+import { ClusterSource } from "../sources/cluster.ts";
+import { DirectorySource } from "../sources/directory.ts";
+import type { DesiredStateSource } from "../sources/source.ts";
+
+export interface RunOptions {
+  source: string;
+  kubeconfig?: string;
+  namespace?: string[];
+  gcpTransport: "grpc" | "rest";
+  gcpEndpoint?: string;
+  gcpRestEndpoint?: string;
+  gcpAccessToken?: string;
+  qps: number;
+  workers: number;
+  defaultResync: string;
+  logLevel: string;
+  requireProjectAllowlist: boolean;
+}
+
+const MANAGED = [cloudRunResource, connectorResource];
+
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = positiveNumber(flag)(value);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${flag} must be a whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function durationFlag(flag: string) {
+  return (value: string): string => {
+    try {
+      parseDuration(value);
+      return value;
+    } catch (err) {
+      throw new InvalidArgumentError(`${flag}: ${(err as Error).message}`);
+    }
+  };
+}
+
+export function runOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--source <source>", 'where desired state comes from: "cluster" or "dir:PATH"')
+        .env("DRIFTGUARD_SOURCE")
+        .default("cluster"),
+    )
+    .addOption(
+      new Option("--kubeconfig <path>", "kubeconfig file (default: in-cluster, then ~/.kube/config)").env("KUBECONFIG"),
+    )
+    .addOption(
+      new Option("--namespace <names...>", "manage only objects in these namespaces (default: all)").env(
+        "DRIFTGUARD_NAMESPACES",
+      ),
+    )
+    .addOption(
+      new Option("--gcp-transport <transport>", "how to call Google APIs")
+        .choices(["grpc", "rest"])
+        .env("DRIFTGUARD_GCP_TRANSPORT")
+        .default("grpc"),
+    )
+    .addOption(
+      new Option("--gcp-endpoint <host:port>", "gRPC endpoint override (e.g. the simulator)").env(
+        "DRIFTGUARD_GCP_ENDPOINT",
+      ),
+    )
+    .addOption(
+      new Option("--gcp-rest-endpoint <url>", "REST endpoint override (e.g. http://127.0.0.1:8788)").env(
+        "DRIFTGUARD_GCP_REST_ENDPOINT",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--gcp-access-token <token>",
+        "fixed bearer token for an endpoint override; default: Application Default Credentials",
+      ).env("DRIFTGUARD_GCP_ACCESS_TOKEN"),
+    )
+    .addOption(
+      new Option("--qps <n>", "client-side calls per second to each Google API")
+        .argParser(positiveNumber("--qps"))
+        .env("DRIFTGUARD_GCP_QPS")
+        .default(5),
+    )
+    .addOption(
+      new Option("--workers <n>", "concurrent reconciles per kind")
+        .argParser(positiveInteger("--workers"))
+        .env("DRIFTGUARD_WORKERS")
+        .default(4),
+    )
+    .addOption(
+      new Option(
+        "--default-resync <duration>",
+        "resync interval for manifests that set none (the CRD defaults it to 60s)",
+      )
+        .argParser(durationFlag("--default-resync"))
+        .env("DRIFTGUARD_DEFAULT_RESYNC")
+        .default("60s"),
+    )
+    .addOption(
+      new Option("--log-level <level>", "fatal, error, warn, info, debug, trace")
+        .env("DRIFTGUARD_LOG_LEVEL")
+        .default("info"),
+    )
+    .addOption(
+      new Option(
+        "--require-project-allowlist",
+        "deny projects in namespaces without the driftguard.dev/allowed-projects annotation",
+      )
+        .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
+        .default(false),
+    );
+}
+
+export function gcpConnection(options: RunOptions): GcpConnection {
+  return {
+    transport: options.gcpTransport,
+    ...(options.gcpEndpoint ? { grpcEndpoint: options.gcpEndpoint } : {}),
+    ...(options.gcpRestEndpoint ? { restEndpoint: options.gcpRestEndpoint } : {}),
+    ...(options.gcpAccessToken ? { accessToken: options.gcpAccessToken } : {}),
+  };
+}
+
+export function controllerConfig(options: RunOptions): ControllerConfig {
+  return {
+    gcp: gcpConnection(options),
+    qps: options.qps,
+    workers: options.workers,
+    requireProjectAllowlist: options.requireProjectAllowlist,
+  };
+}
+
+export function createSource(options: RunOptions, log: Logger): DesiredStateSource {
+  if (options.source === "cluster") {
+    return new ClusterSource({
+      resources: MANAGED,
+      log,
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.namespace ? { namespaces: options.namespace.flatMap((n) => n.split(",")).filter(Boolean) } : {}),
+    });
+  }
+  if (options.source.startsWith("dir:") && options.source.length > 4) {
+    return new DirectorySource({
+      directory: options.source.slice(4),
+      resources: MANAGED,
+      defaultResync: options.defaultResync,
+      onEvent: (e) => log.info({ key: e.key, kind: e.kind, event: e.reason, type: e.type }, e.note),
+      onFileError: (file, err) => log.error({ file, err }, "cannot read manifest"),
+    });
+  }
+  throw new InvalidArgumentError(`--source must be "cluster" or "dir:PATH", got "${options.source}"`);
+}
+
+export function runCommand(): Command {
+  return runOptions(
+    new Command("run").description("reconcile Cloud Run services and VPC connectors continuously"),
+  ).action(async (options: RunOptions) => {
+    const log = createLogger({ level: parseLogLevel(options.logLevel) });
+    const source = createSource(options, log);
+    const controller = await startController(controllerConfig(options), source, log);
+    log.info({ source: options.source, transport: options.gcpTransport }, "driftguard started");
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    log.info("stopping: finishing in-flight reconciles");
+    await controller.stop(10_000);
+    log.info("stopped");
+  });
+}

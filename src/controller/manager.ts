@@ -1,0 +1,126 @@
+// Runs one controller per managed kind over a shared desired-state source: a work queue per kind,
+// a fixed pool of workers, and the requeue decisions the reconciler returns. Changes to a dependency
+// (a VpcConnectorConfig) re-queue the objects that reference it.
+
+import type { Logger } from "pino";
+import type { CommonSpec, ResourceType } from "../kinds/kind.ts";
+import type { DesiredStateSource } from "../sources/source.ts";
+import type { Reconciler } from "./reconciler.ts";
+import { WorkQueue, type WorkQueueOptions } from "./workqueue.ts";
+
+export interface ControllerMetrics {
+  reconciled(controller: string, result: "success" | "error" | "requeue" | "requeue_after", seconds: number): void;
+}
+
+export interface ManagerOptions {
+  source: DesiredStateSource;
+  // The manager treats every kind alike; the spec type only matters inside each reconciler.
+  reconcilers: Array<Reconciler<CommonSpec>>;
+  workers?: number;
+  queue?: (controller: string) => WorkQueueOptions;
+  log: Logger;
+  metrics?: ControllerMetrics;
+}
+
+interface Controller {
+  name: string;
+  reconciler: Reconciler<CommonSpec>;
+  queue: WorkQueue;
+  workers: Array<Promise<void>>;
+}
+
+export class Manager {
+  #o: ManagerOptions;
+  #controllers = new Map<string, Controller>();
+  #started = false;
+
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+    for (const reconciler of options.reconcilers) {
+      const name = reconciler.kind.resource.kind.toLowerCase();
+      this.#controllers.set(reconciler.kind.resource.kind, {
+        name,
+        reconciler,
+        queue: new WorkQueue(options.queue?.(name) ?? {}),
+        workers: [],
+      });
+    }
+  }
+
+  /** Loads desired state, then starts the workers; resolves once the first full load is queued. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error("manager already started");
+    this.#started = true;
+    await this.#o.source.start((resource, key) => this.#onChange(resource, key));
+    const workers = this.#o.workers ?? 4;
+    for (const controller of this.#controllers.values()) {
+      for (let i = 0; i < workers; i++) controller.workers.push(this.#work(controller));
+    }
+  }
+
+  /** Stops taking work, lets in-flight reconciles finish (bounded by `timeoutMs`), stops the source. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const drained = Promise.all(
+      [...this.#controllers.values()].map(async (c) => {
+        await c.queue.shutDownWithDrain();
+        await Promise.all(c.workers);
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([drained, timeout]);
+    clearTimeout(timer);
+    await this.#o.source.stop();
+  }
+
+  /** Number of keys waiting per controller, for /readyz and tests. */
+  queueLengths(): Record<string, number> {
+    return Object.fromEntries([...this.#controllers.values()].map((c) => [c.name, c.queue.len()]));
+  }
+
+  #onChange(resource: ResourceType, key: string): void {
+    const own = this.#controllers.get(resource.kind);
+    own?.queue.add(key);
+    for (const controller of this.#controllers.values()) {
+      const kind = controller.reconciler.kind;
+      if (!kind.dependsOn?.some((d) => d.kind === resource.kind) || !kind.dependents) continue;
+      const [namespace = "", name = ""] = key.split("/");
+      const dependency = this.#o.source.get(resource, namespace, name);
+      const keys = dependency
+        ? kind.dependents(dependency, this.#o.source)
+        : this.#o.source.list(kind.resource).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
+      for (const k of keys) controller.queue.add(k);
+    }
+  }
+
+  async #work(controller: Controller): Promise<void> {
+    const { queue, reconciler, name } = controller;
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const log = this.#o.log.child({ controller: name, key });
+      const started = performance.now();
+      try {
+        const result = await reconciler.reconcile(key);
+        const seconds = (performance.now() - started) / 1000;
+        if (result.retry) {
+          queue.addRateLimited(key);
+          this.#o.metrics?.reconciled(name, "requeue", seconds);
+        } else {
+          queue.forget(key);
+          if (result.requeueAfterMs !== undefined) {
+            queue.addAfter(key, result.requeueAfterMs, result.resync ? "resync" : "event");
+          }
+          this.#o.metrics?.reconciled(name, result.requeueAfterMs === undefined ? "success" : "requeue_after", seconds);
+        }
+      } catch (err) {
+        // The reconciler classifies Google errors itself; anything reaching here is a bug or a Kubernetes failure.
+        log.error({ err }, "reconcile threw");
+        queue.addRateLimited(key);
+        this.#o.metrics?.reconciled(name, "error", (performance.now() - started) / 1000);
+      } finally {
+        queue.done(key);
+      }
+    }
+  }
+}

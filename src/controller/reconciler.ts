@@ -1,0 +1,253 @@
+// The generic reconciler: one pass for one object key. It owns the order of checks (paused, spec,
+// tenancy, cluster-wide admission, in-flight operation, observe, apply), conditions, events, status
+// writes and requeue timing. Kinds only read, compare and change their Google resource.
+
+import type { Logger } from "pino";
+import { parseDuration } from "../api/duration.ts";
+import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperation } from "../kinds/kind.ts";
+import { splitKey, type DesiredStateSource } from "../sources/source.ts";
+import { objectLogger } from "../observability/logger.ts";
+import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
+import { applyVerdict, type PassInput, type Verdict } from "./verdict.ts";
+
+export const ALLOWED_PROJECTS_ANNOTATION = "driftguard.dev/allowed-projects";
+
+export interface ClassifiedError {
+  reason: string;
+  message: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+export interface ReconcileResult {
+  /** Re-queue with the key's exponential backoff (a retryable failure). */
+  retry?: boolean;
+  /** Re-queue after this delay (resync, operation polling, dependency wait). */
+  requeueAfterMs?: number;
+  /** Whether the next run is periodic (low priority) rather than follow-up work. */
+  resync?: boolean;
+}
+
+export interface ReconcilerOptions<Spec extends CommonSpec> {
+  kind: ManagedKind<Spec>;
+  source: DesiredStateSource;
+  classify: (err: unknown) => ClassifiedError;
+  log: Logger;
+  now?: () => Date;
+  /** Deny every project in namespaces without the allowed-projects annotation. */
+  requireProjectAllowlist?: boolean;
+  /** How often to look at an in-flight Google operation. */
+  operationPollMs?: number;
+  /** How long a generation whose rollout failed is left alone before it is pushed again. */
+  failedRolloutBackoffMs?: number;
+  /** Applies jitter to resync intervals (±10% by default). */
+  jitter?: (ms: number) => number;
+  onDriftCorrected?: (fields: string[]) => void;
+}
+
+export class Reconciler<Spec extends CommonSpec> {
+  #o: Required<Omit<ReconcilerOptions<Spec>, "onDriftCorrected">> & Pick<ReconcilerOptions<Spec>, "onDriftCorrected">;
+  #pending = new Map<string, PendingOperation>();
+  #conflicts = new Set<string>();
+
+  constructor(options: ReconcilerOptions<Spec>) {
+    this.#o = {
+      now: () => new Date(),
+      requireProjectAllowlist: false,
+      operationPollMs: 1_000,
+      failedRolloutBackoffMs: 30 * 60_000,
+      jitter: (ms) => jitteredDelay(ms),
+      ...options,
+    };
+  }
+
+  get kind(): ManagedKind<Spec> {
+    return this.#o.kind;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { kind, source } = this.#o;
+    const { namespace, name } = splitKey(key);
+    const object = source.get(kind.resource, namespace, name);
+    if (!object || object.metadata?.deletionTimestamp) {
+      // Deleting the custom resource never deletes or changes the Google resource.
+      this.#pending.delete(key);
+      return {};
+    }
+    if (object.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") {
+      await this.#finish(object, { verdict: { kind: "paused" } });
+      return {};
+    }
+    const parsed = kind.parseSpec(object.spec);
+    if (!parsed.ok) {
+      await this.#finish(object, { verdict: blocked("InvalidSpec", parsed.issues.join("; ")) });
+      return {};
+    }
+    const spec = parsed.spec;
+    const notAllowed = this.#projectNotAllowed(namespace, kind.targetProject(spec));
+    if (notAllowed) {
+      await this.#finish(object, { verdict: blocked("ProjectNotAllowed", notAllowed) });
+      return {};
+    }
+    const ctx: KindContext<Spec> = { key, object, spec, lookup: source, now: this.#o.now() };
+    const admission = kind.admit(ctx);
+    if (admission) {
+      await this.#finish(object, { verdict: blocked(admission.reason, admission.message) });
+      return admission.retryAfterMs ? { requeueAfterMs: admission.retryAfterMs } : {};
+    }
+    try {
+      const result = await this.#sync(ctx);
+      this.#conflicts.delete(key);
+      return result;
+    } catch (err) {
+      const classified = this.#o.classify(err);
+      const log = objectLogger(this.#o.log, { key, kind: kind.resource.kind });
+      if (classified.reason === "Conflict" && !this.#conflicts.has(key)) {
+        // Someone wrote between our read and our write (a CI deploy, a person): re-read and re-diff now,
+        // at once and without touching status; back-to-back conflicts back off like any failure.
+        this.#conflicts.add(key);
+        log.info({ reason: classified.reason }, "live object changed while applying; re-reading");
+        return { requeueAfterMs: 0 };
+      }
+      this.#conflicts.delete(key);
+      log.warn({ err, reason: classified.reason }, "reconcile failed");
+      await this.#finish(object, {
+        verdict: {
+          kind: "error",
+          reason: classified.reason,
+          message: classified.message,
+          notFound: classified.reason === "NotFound",
+        },
+      });
+      if (classified.retryable) return { retry: true };
+      return { requeueAfterMs: this.#resyncMs(spec), resync: true };
+    }
+  }
+
+  async #sync(ctx: KindContext<Spec>): Promise<ReconcileResult> {
+    const { kind } = this.#o;
+    const { object, spec, key } = ctx;
+    const generation = object.metadata?.generation ?? 0;
+    const previous = object.status ?? {};
+    const statusPatch: Record<string, unknown> = {};
+    let completed: PassInput["completed"];
+
+    const pending = this.#pending.get(key) ?? (previous.pendingOperation as PendingOperation | undefined);
+    if (pending) {
+      const state = await kind.checkOperation(pending.name);
+      if (!state.done) {
+        this.#pending.set(key, pending);
+        await this.#finish(object, {
+          verdict: { kind: "updating", message: `Waiting for operation ${pending.name}` },
+          observed: { pendingOperation: pending },
+        });
+        return { requeueAfterMs: this.#o.operationPollMs };
+      }
+      this.#pending.delete(key);
+      statusPatch.pendingOperation = undefined;
+      if (state.error === undefined) {
+        completed = { fields: pending.fields, correctedDrift: pending.correctedDrift };
+        if (pending.correctedDrift) this.#o.onDriftCorrected?.(pending.fields.map((f) => f.field));
+      } else {
+        const failure = this.#o.classify(state.error);
+        await this.#o.source.recordEvent(object, "Warning", "UpdateFailed", failure.message);
+        statusPatch.lastFailure = {
+          generation: pending.generation,
+          message: failure.message,
+          at: ctx.now.toISOString(),
+        };
+      }
+    }
+
+    const observation = await kind.observe(ctx);
+    const observed = { ...statusPatch, ...observation.status };
+    const common = { observed, extraConditions: observation.conditions, completed };
+    for (const e of observation.events ?? []) await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
+    const resync = Math.min(this.#resyncMs(spec), observation.requeueAfterMs ?? Infinity);
+
+    if (observation.blocked) {
+      await this.#finish(object, {
+        ...common,
+        verdict: blocked(observation.blocked.reason, observation.blocked.message),
+      });
+      return { requeueAfterMs: resync, resync: true };
+    }
+    if (observation.notReady && observation.diffs.length === 0) {
+      const { reason, message, terminal } = observation.notReady;
+      if (terminal && previous.failedGeneration !== generation) {
+        Object.assign(observed, { failedGeneration: generation, failedAt: ctx.now.toISOString() });
+      }
+      await this.#finish(object, { ...common, verdict: { kind: "notReady", diffs: [], reason, message } });
+      return { requeueAfterMs: resync, resync: true };
+    }
+
+    const heldBack = this.#heldBack(previous, generation, ctx.now);
+    let applied = false;
+    if (observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack) {
+      const operation = await kind.update(ctx, observation);
+      const next: PendingOperation = {
+        name: operation,
+        generation,
+        startedAt: ctx.now.toISOString(),
+        fields: observation.diffs,
+        correctedDrift: previous.syncedGeneration === generation,
+      };
+      this.#pending.set(key, next);
+      observed.pendingOperation = next;
+      applied = true;
+    }
+    const verdict: Verdict = {
+      kind: "observed",
+      diffs: observation.diffs,
+      policy: spec.managementPolicy,
+      applied,
+      ...(heldBack && observation.diffs.length > 0 ? { heldBack } : {}),
+    };
+    await this.#finish(object, { ...common, verdict });
+    if (applied) return { requeueAfterMs: this.#o.operationPollMs };
+    return { requeueAfterMs: resync, resync: true };
+  }
+
+  /** A rollout of this very generation failed recently: do not push it again in a loop. */
+  #heldBack(previous: Record<string, unknown>, generation: number, now: Date): string | undefined {
+    if (previous.failedGeneration !== generation || typeof previous.failedAt !== "string") return undefined;
+    const retryAt = Date.parse(previous.failedAt) + this.#o.failedRolloutBackoffMs;
+    if (now.getTime() >= retryAt) return undefined;
+    return `The rollout of generation ${generation} failed; it is retried when the spec changes or after ${new Date(retryAt).toISOString()}`;
+  }
+
+  #projectNotAllowed(namespace: string, project: string): string | undefined {
+    const annotation = this.#o.source.namespaceAnnotations(namespace)?.[ALLOWED_PROJECTS_ANNOTATION];
+    if (annotation === undefined) {
+      return this.#o.requireProjectAllowlist
+        ? `Namespace ${namespace} has no ${ALLOWED_PROJECTS_ANNOTATION} annotation; add "${project}" to it to manage resources there`
+        : undefined;
+    }
+    const allowed = annotation
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (allowed.includes(project)) return undefined;
+    return `Project ${project} is not in namespace ${namespace}'s ${ALLOWED_PROJECTS_ANNOTATION} (${allowed.join(", ") || "empty"})`;
+  }
+
+  #resyncMs(spec: Spec): number {
+    return this.#o.jitter(parseDuration(spec.resyncInterval));
+  }
+
+  async #finish(object: ManagedObject, pass: Omit<PassInput, "generation" | "previous" | "now">): Promise<void> {
+    const { status, events } = applyVerdict({
+      ...pass,
+      generation: object.metadata?.generation ?? 0,
+      previous: object.status ?? {},
+      now: this.#o.now(),
+    });
+    for (const [field, value] of Object.entries(status)) if (value === undefined) delete status[field];
+    await this.#o.source.writeStatus(this.#o.kind.resource, object, status);
+    for (const e of events) await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
+  }
+}
+
+function blocked(reason: string, message: string): Verdict {
+  return { kind: "blocked", reason, message };
+}

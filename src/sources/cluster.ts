@@ -1,0 +1,180 @@
+// Desired state from the cluster: one informer per managed kind plus one for Namespaces (the tenancy
+// guard reads their annotations), status through the status subresource, events.k8s.io/v1 Events.
+// Status-only updates (our own writes among them) never trigger a reconcile; a status just written is
+// served in place of an older cached copy, so a lagging watch can never make a pass act on stale status.
+
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { isMeaningfulUpdate } from "../controller/resync.ts";
+import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
+import { EventRecorder } from "../kube/events.ts";
+import { Informer } from "../kube/informer.ts";
+import { NAMESPACES } from "../kube/raw.ts";
+import { StatusWriter } from "../kube/status.ts";
+import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
+
+export interface ClusterSourceOptions {
+  resources: ResourceType[];
+  log: Logger;
+  /** A kubeconfig file; default: in-cluster config, then $KUBECONFIG / ~/.kube/config. */
+  kubeconfig?: string;
+  kubeConfig?: KubeConfig;
+  /** Restart a watch that has been silent this long (the informer's watchdog). */
+  staleAfterMs?: number;
+  /** Manage only objects in these namespaces (default: all). */
+  namespaces?: string[];
+}
+
+interface NamespaceObject {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+}
+
+export class ClusterSource implements DesiredStateSource {
+  #o: ClusterSourceOptions;
+  #kc: KubeConfig;
+  #informers = new Map<string, Informer<ManagedObject>>();
+  #namespaces: Informer<NamespaceObject>;
+  #status: StatusWriter;
+  #events: EventRecorder;
+  #written = new Map<string, ManagedObject>();
+
+  constructor(options: ClusterSourceOptions) {
+    this.#o = options;
+    this.#kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig);
+    const informerOptions = {
+      logger: options.log,
+      ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}),
+    };
+    for (const resource of options.resources) {
+      this.#informers.set(resource.kind, new Informer<ManagedObject>(this.#kc, { resource, ...informerOptions }));
+    }
+    this.#namespaces = new Informer<NamespaceObject>(this.#kc, { resource: NAMESPACES, ...informerOptions });
+    this.#status = new StatusWriter(this.#kc);
+    this.#events = new EventRecorder(this.#kc, { logger: options.log });
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
+  }
+
+  async start(notify: ChangeHandler): Promise<void> {
+    const onChange: ChangeHandler = (resource, key, change) => {
+      if (this.#inScope(key.slice(0, key.indexOf("/")))) notify(resource, key, change);
+    };
+    for (const resource of this.#o.resources) {
+      const informer = this.#informer(resource);
+      informer.onAdd((o) => onChange(resource, objectKey(o), { deleted: false }));
+      informer.onUpdate((before, after) => {
+        if (isMeaningfulUpdate(before, after)) onChange(resource, objectKey(after), { deleted: false });
+      });
+      informer.onDelete((o) => {
+        this.#written.delete(`${resource.kind}:${objectKey(o)}`);
+        onChange(resource, objectKey(o), { deleted: true });
+      });
+      informer.start();
+    }
+    // A namespace's allowed-projects annotation changing re-checks everything in it.
+    const namespaceChanged = (ns: NamespaceObject) => {
+      for (const resource of this.#o.resources) {
+        for (const o of this.list(resource)) {
+          if (o.metadata?.namespace === ns.metadata?.name) onChange(resource, objectKey(o), { deleted: false });
+        }
+      }
+    };
+    this.#namespaces.onUpdate((before, after) => {
+      if (JSON.stringify(before.metadata?.annotations ?? {}) !== JSON.stringify(after.metadata?.annotations ?? {})) {
+        namespaceChanged(after);
+      }
+    });
+    this.#namespaces.start();
+    while (!this.hasSynced()) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#informers.values(), this.#namespaces].map((i) => i.stop()));
+  }
+
+  get(resource: ResourceType, namespace: string, name: string): ManagedObject | undefined {
+    if (!this.#inScope(namespace)) return undefined;
+    const cached = this.#informer(resource).get(namespace, name);
+    const storeKey = `${resource.kind}:${namespace}/${name}`;
+    const written = this.#written.get(storeKey);
+    if (!cached || !written) return cached;
+    if (newer(written, cached)) return written;
+    this.#written.delete(storeKey);
+    return cached;
+  }
+
+  list(resource: ResourceType): ManagedObject[] {
+    return this.#informer(resource)
+      .list()
+      .filter((o) => this.#inScope(o.metadata?.namespace ?? ""))
+      .map((o) => this.get(resource, o.metadata?.namespace ?? "", o.metadata?.name ?? "") ?? o);
+  }
+
+  namespaceAnnotations(namespace: string): Record<string, string> | undefined {
+    const object = this.#namespaces.get(undefined, namespace);
+    return object ? (object.metadata?.annotations ?? {}) : undefined;
+  }
+
+  async writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
+    const { namespace = "", name = "" } = object.metadata ?? {};
+    const result = await this.#status.write(
+      { group: resource.group, version: resource.version, plural: resource.plural, namespace, name },
+      status,
+      object,
+    );
+    if (result.outcome === "written" && result.object)
+      this.#written.set(`${resource.kind}:${namespace}/${name}`, result.object);
+    return result.outcome === "written";
+  }
+
+  async recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void> {
+    const { namespace, name = "", uid } = object.metadata ?? {};
+    await this.#events.record({
+      regarding: {
+        apiVersion: object.apiVersion ?? "",
+        kind: object.kind ?? "",
+        name,
+        ...(namespace ? { namespace } : {}),
+        ...(uid ? { uid } : {}),
+      },
+      type,
+      reason,
+      action: "Reconcile",
+      note,
+    });
+  }
+
+  hasSynced(): boolean {
+    return [...this.#informers.values(), this.#namespaces].every((i) => i.hasSynced());
+  }
+
+  isStale(): boolean {
+    return [...this.#informers.values(), this.#namespaces].some((i) => i.isStale());
+  }
+
+  #inScope(namespace: string): boolean {
+    return this.#o.namespaces === undefined || this.#o.namespaces.includes(namespace);
+  }
+
+  #informer(resource: ResourceType): Informer<ManagedObject> {
+    const informer = this.#informers.get(resource.kind);
+    if (!informer) throw new Error(`no informer for ${resource.kind}`);
+    return informer;
+  }
+}
+
+function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** resourceVersions are opaque, but etcd's are increasing integers; anything else counts as not newer. */
+function newer(a: ManagedObject, b: ManagedObject): boolean {
+  const ra = Number(a.metadata?.resourceVersion);
+  const rb = Number(b.metadata?.resourceVersion);
+  return Number.isFinite(ra) && Number.isFinite(rb) && ra > rb;
+}

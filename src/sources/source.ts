@@ -1,0 +1,36 @@
+// Where desired state comes from and where its status goes: the cluster (custom resources, status
+// subresource, Kubernetes Events) or a directory of manifests (status kept in memory, events logged).
+// The reconciler only sees this interface, so both ways of running share every line of reconcile logic.
+
+import type { ManagedObject, ObjectLookup, ResourceType } from "../kinds/kind.ts";
+
+export type EventType = "Normal" | "Warning";
+
+export interface ChangeHandler {
+  /** `resync` is false for real changes (spec, annotations, deletion), which jump ahead of periodic work. */
+  (resource: ResourceType, key: string, change: { deleted: boolean }): void;
+}
+
+export interface DesiredStateSource extends ObjectLookup {
+  /** Loads everything, then reports changes until stopped. Resolves once the first full load is done. */
+  start(onChange: ChangeHandler): Promise<void>;
+  stop(): Promise<void>;
+  /** Annotations of a namespace (for the tenancy guard); undefined when the namespace is unknown. */
+  namespaceAnnotations(namespace: string): Record<string, string> | undefined;
+  /** Writes `status` if it differs from the object's current status; returns whether it wrote. */
+  writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean>;
+  recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void>;
+  /** True once every watched kind has been listed at least once. */
+  hasSynced(): boolean;
+  /** True when a watch has gone quiet for longer than its watchdog allows. */
+  isStale(): boolean;
+}
+
+export function objectKey(object: ManagedObject): string {
+  return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}

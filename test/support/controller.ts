@@ -1,0 +1,198 @@
+// An end-to-end rig for controller tests: the simulator (real gRPC/REST servers), the shared test
+// kube-apiserver, and driftguard itself started the way `driftguard run` starts it — cluster source,
+// real Google clients, real work queues — in its own namespace.
+
+import {
+  CustomObjectsApi,
+  EventsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { API_VERSION, GROUP, VERSION } from "../../src/api/common.ts";
+import { startController, type ControllerConfig, type RunningController } from "../../src/controller/compose.ts";
+import type { GcpConnection, Transport } from "../../src/gcp/connection.ts";
+import type { ManagedObject, ResourceType } from "../../src/kinds/kind.ts";
+import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
+import { connectorResource } from "../../src/kinds/connector/resource.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim/simulator.ts";
+import { ClusterSource } from "../../src/sources/cluster.ts";
+import { createNamespace, testKubeConfig } from "./kube.ts";
+
+export interface RigOptions {
+  transport?: Transport;
+  namespaceAnnotations?: Record<string, string>;
+  sim?: SimulatorOptions;
+  config?: Partial<ControllerConfig>;
+  /** Start the controller later (e.g. after creating objects), with rig.startController(). */
+  deferController?: boolean;
+}
+
+export class Rig {
+  readonly sim: Simulator;
+  readonly namespace: string;
+  readonly custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+  readonly log: Logger;
+  controller: RunningController | undefined;
+  #options: RigOptions;
+
+  private constructor(sim: Simulator, namespace: string, options: RigOptions) {
+    this.sim = sim;
+    this.namespace = namespace;
+    this.#options = options;
+    this.log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent", base: { test: namespace } });
+  }
+
+  static async start(prefix: string, options: RigOptions = {}): Promise<Rig> {
+    const sim = await startSimulator({ operationLatencyMs: 100, ...options.sim });
+    const namespace = await createNamespace(prefix, options.namespaceAnnotations);
+    const rig = new Rig(sim, namespace, options);
+    if (!options.deferController) await rig.startController();
+    return rig;
+  }
+
+  get gcp(): GcpConnection {
+    return {
+      transport: this.#options.transport ?? "grpc",
+      grpcEndpoint: `127.0.0.1:${this.sim.grpcPort}`,
+      restEndpoint: `http://127.0.0.1:${this.sim.restPort}`,
+      accessToken: "sim-token",
+    };
+  }
+
+  async startController(): Promise<void> {
+    const source = new ClusterSource({
+      resources: [cloudRunResource, connectorResource],
+      log: this.log,
+      kubeConfig: testKubeConfig(),
+      // Other test files share the API server; each rig manages only its own namespace.
+      namespaces: [this.namespace],
+    });
+    this.controller = await startController(
+      {
+        gcp: this.gcp,
+        qps: 200,
+        workers: 4,
+        requireProjectAllowlist: false,
+        operationPollMs: 200,
+        ...this.#options.config,
+      },
+      source,
+      this.log,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.controller?.stop(5_000);
+    await this.sim.stop();
+  }
+
+  async create(
+    kind: "CloudRunServiceConfig" | "VpcConnectorConfig",
+    name: string,
+    spec: object,
+    annotations: Record<string, string> = {},
+  ) {
+    const resource = resourceOf(kind);
+    return (await this.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: resource.plural,
+      body: { apiVersion: API_VERSION, kind, metadata: { name, annotations }, spec },
+    })) as ManagedObject;
+  }
+
+  async get(kind: "CloudRunServiceConfig" | "VpcConnectorConfig", name: string): Promise<ManagedObject> {
+    return (await this.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: resourceOf(kind).plural,
+      name,
+    })) as ManagedObject;
+  }
+
+  /** Merge-patches metadata/spec of a custom resource. */
+  async patch(kind: "CloudRunServiceConfig" | "VpcConnectorConfig", name: string, patch: object): Promise<void> {
+    await this.custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: this.namespace, plural: resourceOf(kind).plural, name, body: patch },
+      mergePatch,
+    );
+  }
+
+  async delete(kind: "CloudRunServiceConfig" | "VpcConnectorConfig", name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: resourceOf(kind).plural,
+      name,
+    });
+  }
+
+  /** Polls the object until `predicate` holds; fails with the last status seen. */
+  async waitFor(
+    kind: "CloudRunServiceConfig" | "VpcConnectorConfig",
+    name: string,
+    predicate: (o: ManagedObject) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<ManagedObject> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ManagedObject | undefined;
+    while (Date.now() < deadline) {
+      last = await this.get(kind, name);
+      if (predicate(last)) return last;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${kind} ${this.namespace}/${name}; status: ${JSON.stringify(last?.status)}`);
+  }
+
+  async events(name?: string): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
+    const list = await testKubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: this.namespace });
+    return list.items.filter((e) => name === undefined || e.regarding?.name === name);
+  }
+
+  service(name: string): LiveService {
+    return this.sim.control.getService(name) as unknown as LiveService;
+  }
+
+  /** Google calls the simulator logged for one method (e.g. "UpdateService") and resource. */
+  calls(method: string, resource?: string): number {
+    return this.sim.control.requests({ method, ...(resource ? { resource } : {}) }).length;
+  }
+}
+
+export interface LiveContainer {
+  name?: string;
+  image?: string;
+  env?: Array<{ name: string; value?: string }>;
+  resources?: { limits?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/** A Cloud Run service as the simulator holds it (proto3 JSON), typed for the fields tests read. */
+export interface LiveService {
+  template: { containers: LiveContainer[]; timeout?: string; volumes?: unknown[]; [field: string]: unknown };
+  labels?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+export function envOf(container: LiveContainer | undefined): Record<string, string | undefined> {
+  return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
+}
+
+export function condition(o: KubernetesObject & { status?: Record<string, unknown> }, type: string) {
+  return (
+    (o.status?.conditions ?? []) as Array<{ type: string; status: string; reason: string; message: string }>
+  ).find((c) => c.type === type);
+}
+
+function resourceOf(kind: string): ResourceType {
+  return kind === "VpcConnectorConfig" ? connectorResource : cloudRunResource;
+}
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
