@@ -6,7 +6,7 @@ set -euo pipefail
 
 cache="${DRIFTGUARD_CACHE:-$HOME/.cache/driftguard}"
 # Bump the build tag whenever the patches below change, so every machine rebuilds once.
-build_tag="kube-apiserver-1.20.2-dg2"
+build_tag="kube-apiserver-1.20.2-dg1"
 apiserver="$cache/$build_tag/kube-apiserver"
 mkdir -p "$cache/$build_tag"
 
@@ -16,7 +16,6 @@ if [ ! -x "$apiserver" ]; then
   command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
   command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
   [ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || need_apt+=(golang-github-modern-go-reflect2-dev)
-  [ -d /usr/share/gocode/src/github.com/json-iterator/go ] || need_apt+=(golang-github-json-iterator-go-dev)
 fi
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 
@@ -48,8 +47,6 @@ if [ ! -x "$apiserver" ]; then
   # The vendored reflect2 1.0.1 crashes under Go >= 1.18 on the first custom-resource create; use Debian's 1.0.2.
   rsync -a --include='*.go' --exclude='*' /usr/share/gocode/src/github.com/modern-go/reflect2/ vendor/github.com/modern-go/reflect2/
   rm -f vendor/github.com/modern-go/reflect2/go_above_17.go vendor/github.com/modern-go/reflect2/go_below_17.go vendor/github.com/modern-go/reflect2/go_below_19.go
-  # json-iterator 1.1.10 on top of reflect2 1.0.2 decodes "" in custom resources as null; 1.1.12 does not.
-  rsync -a --include='*.go' --exclude='*' /usr/share/gocode/src/github.com/json-iterator/go/ vendor/github.com/json-iterator/go/
   echo "install-envtest: building kube-apiserver (about 5 minutes)" >&2
   mkdir -p "$work/gopath" "$work/home"
   GOPATH="$work/gopath" HOME="$work/home" GOFLAGS=-mod=vendor make WHAT=cmd/kube-apiserver >"$work/build.log" 2>&1 || {

@@ -17,7 +17,7 @@ const ADMIN_TOKEN = "driftguard-envtest-admin";
 export function apiServerBinary(): string {
   const cache = process.env.DRIFTGUARD_CACHE ?? join(homedir(), ".cache", "driftguard");
   // Keep in step with build_tag in scripts/install-envtest.sh.
-  const path = process.env.KUBE_APISERVER ?? join(cache, "kube-apiserver-1.20.2-dg2", "kube-apiserver");
+  const path = process.env.KUBE_APISERVER ?? join(cache, "kube-apiserver-1.20.2-dg1", "kube-apiserver");
   if (!existsSync(path)) {
     throw new Error(`kube-apiserver not found at ${path}: run "npm run setup" (scripts/install-envtest.sh) first`);
   }
