@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { crdsCommand } from "./crds.ts";
+import { demoCommand } from "./demo.ts";
+import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
 import { simCommand } from "./sim.ts";
 import { validateCommand } from "./validate.ts";
@@ -13,8 +15,10 @@ export function buildProgram(): Command {
   const program = new Command("driftguard").version(packageJson.version).description(packageJson.description);
   program.addCommand(runCommand());
   program.addCommand(simCommand());
+  program.addCommand(demoCommand());
   program.addCommand(crdsCommand());
   program.addCommand(validateCommand());
+  program.addCommand(planCommand());
   return program;
 }
 

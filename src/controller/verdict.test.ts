@@ -170,6 +170,15 @@ describe("applyVerdict", () => {
     expect(condition(gone, "Ready")).toMatchObject({ status: "False", reason: "NotFound" });
   });
 
+  it("records why an object is blocked once, as a Warning unless it only waits for a dependency", () => {
+    const budget = { kind: "blocked" as const, reason: "ConnectionBudgetExceeded", message: "275 > 80" };
+    const first = applyVerdict(pass({ verdict: budget }));
+    expect(first.events).toEqual([{ type: "Warning", reason: "ConnectionBudgetExceeded", note: "275 > 80" }]);
+    expect(applyVerdict(pass({ previous: first.status, verdict: budget })).events).toEqual([]);
+    const waiting = applyVerdict(pass({ verdict: { kind: "blocked", reason: "DependencyNotReady", message: "waiting" } }));
+    expect(waiting.events).toEqual([{ type: "Normal", reason: "DependencyNotReady", note: "waiting" }]);
+  });
+
   it("emits a not-ready event once per transition", () => {
     const first = applyVerdict(
       pass({ verdict: { kind: "notReady", diffs: [], reason: "RevisionFailed", message: "crashed" } }),

@@ -72,6 +72,11 @@ export function applyVerdict(input: PassInput): PassResult {
       set("Synced", "False", "Paused", 'driftguard.dev/paused is "true": no reads or writes until it is removed');
       break;
     case "blocked":
+      // Once per transition, so `kubectl describe` and event watchers see why nothing is applied.
+      if (!isConditionReason(previous, "Synced", verdict.reason)) {
+        const type = verdict.reason === "DependencyNotReady" ? "Normal" : "Warning";
+        events.push({ type, reason: verdict.reason, note: verdict.message });
+      }
       set("Ready", "False", verdict.reason, verdict.message);
       set("Synced", "False", verdict.reason, verdict.message);
       break;

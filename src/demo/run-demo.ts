@@ -1,0 +1,138 @@
+// driftguard end to end on one machine: the simulator seeded with staging as the field reports found it,
+// the controller reading desired state from a directory of manifests, and a live view of what it does.
+// No cluster and no cloud account: this is `npm start`.
+
+import type { Logger } from "pino";
+import { startController } from "../controller/compose.ts";
+import { cloudRunResource } from "../kinds/cloudrun/kind.ts";
+import type { ManagedObject } from "../kinds/kind.ts";
+import { connectorResource } from "../kinds/connector/resource.ts";
+import { startSimulator } from "../sim/simulator.ts";
+import { DirectorySource, type RecordedEvent } from "../sources/directory.ts";
+import { settled, summarise, type Summary } from "./progress.ts";
+import { INITIAL_LOAD_MBPS, regressedStagingSeed } from "./seed.ts";
+import { renderTable } from "./table.ts";
+
+export interface DemoOptions {
+  directory: string;
+  /** Run until everything settles, print a summary and return; otherwise run until `stop` resolves. */
+  once: boolean;
+  timeoutMs: number;
+  /** Load each connector ramps to, in Mbps, and over how long. */
+  peakLoadMbps: number;
+  rampSeconds: number;
+  out: NodeJS.WritableStream;
+  /** Redraw the table in place (a terminal) instead of printing it when it changes. */
+  interactive: boolean;
+  log: Logger;
+  stop: Promise<void>;
+}
+
+const RESOURCES = [cloudRunResource, connectorResource];
+
+export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary: Summary }> {
+  const { out } = options;
+  const manifests = new DirectorySource({
+    directory: options.directory,
+    resources: RESOURCES,
+    defaultNamespace: "staging",
+  });
+  await manifests.reload();
+  const declared = RESOURCES.flatMap((r) => manifests.list(r));
+  const seed = regressedStagingSeed(declared);
+  const sim = await startSimulator({ seed, operationLatencyMs: 800 });
+  out.write(
+    `Simulator on 127.0.0.1:${sim.grpcPort} (gRPC) / ${sim.restPort} (REST), seeded with ${seed.services.length} ` +
+      `Cloud Run services (database timeouts regressed to 25s, pools at 20 + 30) and ${seed.connectors.length} ` +
+      `e2-micro connector(s) under a load rising from ${INITIAL_LOAD_MBPS} to ${options.peakLoadMbps} Mbps.\n\n`,
+  );
+  for (const connector of seed.connectors) {
+    await rampLoad(sim.restPort, connector.name, options.peakLoadMbps, options.rampSeconds);
+  }
+
+  const eventLines: string[] = [];
+  const source = new DirectorySource({
+    directory: options.directory,
+    resources: RESOURCES,
+    defaultNamespace: "staging",
+    onEvent: (e) => {
+      const line = formatEvent(e);
+      eventLines.push(line);
+      if (!options.interactive) out.write(`${line}\n`);
+    },
+    onFileError: (file, err) => out.write(`cannot read ${file}: ${err.message}\n`),
+  });
+  const controller = await startController(
+    {
+      gcp: {
+        transport: "grpc",
+        grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
+        restEndpoint: `http://127.0.0.1:${sim.restPort}`,
+        accessToken: "demo",
+      },
+      qps: 20,
+      workers: 4,
+      requireProjectAllowlist: false,
+      operationPollMs: 500,
+    },
+    source,
+    options.log,
+  );
+
+  const objects = (): ManagedObject[] => RESOURCES.flatMap((r) => source.list(r));
+  const started = Date.now();
+  const rampEnds = started + options.rampSeconds * 1000;
+  let lastTable = "";
+  let result: { exitCode: number; summary: Summary } | undefined;
+  let stopped = false;
+  void options.stop.then(() => (stopped = true));
+  try {
+    while (!stopped) {
+      const table = renderTable(objects());
+      if (options.interactive) {
+        out.write(`\x1b[H\x1b[2J${table}\n\n${eventLines.slice(-15).join("\n")}\n\nCtrl-C stops.\n`);
+      } else if (table !== lastTable) {
+        out.write(`\n${table}\n\n`);
+      }
+      lastTable = table;
+      const summary = summarise(objects());
+      if (options.once && Date.now() > rampEnds && settled(summary)) {
+        result = { exitCode: summary.failed > 0 ? 1 : 0, summary };
+        break;
+      }
+      if (options.once && Date.now() - started > options.timeoutMs) {
+        out.write(`Not settled after ${Math.round(options.timeoutMs / 1000)}s.\n`);
+        result = { exitCode: 1, summary };
+        break;
+      }
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 1000)), options.stop]);
+    }
+  } finally {
+    await controller.stop(5_000);
+    await sim.stop();
+  }
+  const summary = result?.summary ?? summarise(objects());
+  out.write(`\n${renderTable(objects())}\n\n${describeSummary(summary)}\n`);
+  return result ?? { exitCode: 0, summary };
+}
+
+export function describeSummary(summary: Summary): string {
+  return (
+    `${summary.converged} converged, ${summary.attention} need attention (a spec problem driftguard reported ` +
+    `and would not apply), ${summary.working} still working, ${summary.failed} failed.`
+  );
+}
+
+function formatEvent(e: RecordedEvent): string {
+  const time = e.at.slice(11, 19);
+  return `${time} ${e.type === "Warning" ? "!" : " "} ${e.key} ${e.reason}: ${e.note}`;
+}
+
+async function rampLoad(restPort: number, connector: string, toMbps: number, seconds: number): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${restPort}/control/v1/connectors/${connector}:load`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ramp: { fromMbps: INITIAL_LOAD_MBPS, toMbps, seconds } }),
+  });
+  if (!response.ok) throw new Error(`setting the load of ${connector} failed: ${await response.text()}`);
+}
