@@ -8,7 +8,7 @@ import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperat
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
-import { applyVerdict, type PassInput, type Verdict } from "./verdict.ts";
+import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export const ALLOWED_PROJECTS_ANNOTATION = "driftguard.dev/allowed-projects";
 
@@ -139,14 +139,18 @@ export class Reconciler<Spec extends CommonSpec> {
         this.#pending.set(key, pending);
         await this.#finish(object, {
           verdict: { kind: "updating", message: `Waiting for operation ${pending.name}` },
-          observed: { pendingOperation: pending },
+          observed: { pendingOperation: storedOperation(pending) },
         });
         return { requeueAfterMs: this.#o.operationPollMs };
       }
       this.#pending.delete(key);
       statusPatch.pendingOperation = undefined;
       if (state.error === undefined) {
-        completed = { fields: pending.fields, correctedDrift: pending.correctedDrift };
+        completed = {
+          fields: pending.fields,
+          correctedDrift: pending.correctedDrift,
+          ...(pending.cause ? { cause: pending.cause } : {}),
+        };
         if (pending.correctedDrift) this.#o.onDriftCorrected?.(pending.fields.map((f) => f.field));
       } else {
         const failure = this.#o.classify(state.error);
@@ -190,10 +194,11 @@ export class Reconciler<Spec extends CommonSpec> {
         generation,
         startedAt: ctx.now.toISOString(),
         fields: observation.diffs,
-        correctedDrift: previous.syncedGeneration === generation,
+        correctedDrift: observation.diffCause === undefined && previous.syncedGeneration === generation,
+        ...(observation.diffCause ? { cause: observation.diffCause } : {}),
       };
       this.#pending.set(key, next);
-      observed.pendingOperation = next;
+      observed.pendingOperation = storedOperation(next);
       applied = true;
     }
     const verdict: Verdict = {
@@ -201,6 +206,7 @@ export class Reconciler<Spec extends CommonSpec> {
       diffs: observation.diffs,
       policy: spec.managementPolicy,
       applied,
+      ...(observation.diffCause ? { cause: observation.diffCause } : {}),
       ...(heldBack && observation.diffs.length > 0 ? { heldBack } : {}),
     };
     await this.#finish(object, { ...common, verdict });

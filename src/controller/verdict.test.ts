@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Condition } from "./conditions.ts";
-import { applyVerdict, describeDiffs, type PassInput } from "./verdict.ts";
+import { applyVerdict, describeDiffs, storedOperation, type PassInput } from "./verdict.ts";
 
 const T0 = new Date("2026-11-22T10:00:00Z");
 const T1 = new Date("2026-11-22T10:01:00Z");
@@ -136,6 +136,32 @@ describe("applyVerdict", () => {
     expect(updated.events.map((e) => e.reason)).toEqual(["Updated"]);
   });
 
+  it("reports an autoscaler raise as Scaling: no drift, no DriftDetected, no completion event of its own", () => {
+    const synced = applyVerdict(
+      pass({ verdict: { kind: "observed", diffs: [], policy: "Enforce", applied: false } }),
+    ).status;
+    const raise = { field: "maxInstances", desired: "5", live: "3" };
+    const scaling = applyVerdict(
+      pass({
+        previous: synced,
+        verdict: { kind: "observed", diffs: [raise], policy: "Enforce", applied: true, cause: "Autoscaling" },
+      }),
+    );
+    expect(scaling.events).toEqual([]);
+    expect(scaling.status).toMatchObject({ drift: [], driftCount: 0 });
+    expect(condition(scaling.status, "Ready")).toMatchObject({ status: "False", reason: "Scaling" });
+    expect(condition(scaling.status, "Synced")).toMatchObject({ status: "True", reason: "Scaling" });
+    const done = applyVerdict(
+      pass({
+        previous: scaling.status,
+        completed: { fields: [raise], correctedDrift: false, cause: "Autoscaling" },
+        verdict: { kind: "observed", diffs: [], policy: "Enforce", applied: false },
+      }),
+    );
+    expect(done.events).toEqual([]);
+    expect(done.status.driftCorrections ?? 0).toBe(0);
+  });
+
   it("holds back a failed generation with its own Synced reason", () => {
     const { status } = applyVerdict(
       pass({
@@ -175,7 +201,9 @@ describe("applyVerdict", () => {
     const first = applyVerdict(pass({ verdict: budget }));
     expect(first.events).toEqual([{ type: "Warning", reason: "ConnectionBudgetExceeded", note: "275 > 80" }]);
     expect(applyVerdict(pass({ previous: first.status, verdict: budget })).events).toEqual([]);
-    const waiting = applyVerdict(pass({ verdict: { kind: "blocked", reason: "DependencyNotReady", message: "waiting" } }));
+    const waiting = applyVerdict(
+      pass({ verdict: { kind: "blocked", reason: "DependencyNotReady", message: "waiting" } }),
+    );
     expect(waiting.events).toEqual([{ type: "Normal", reason: "DependencyNotReady", note: "waiting" }]);
   });
 
@@ -210,5 +238,30 @@ describe("applyVerdict", () => {
     );
     expect(status.latestReadyRevision).toBe("svc-00002-abc");
     expect(condition(status, "Overprovisioned")).toMatchObject({ status: "True", reason: "LowUtilization" });
+  });
+});
+
+describe("storedOperation", () => {
+  it("leaves out unset live values, which the API server refuses as empty strings", () => {
+    const stored = storedOperation({
+      name: "projects/p/locations/l/operations/op-1",
+      generation: 2,
+      startedAt: "2026-01-01T00:00:00.000Z",
+      correctedDrift: false,
+      fields: [
+        { field: "env.FEATURE", desired: "on", live: "" },
+        { field: "template.timeout", desired: "600s", live: "300s" },
+      ],
+    });
+    expect(stored).toEqual({
+      name: "projects/p/locations/l/operations/op-1",
+      generation: 2,
+      startedAt: "2026-01-01T00:00:00.000Z",
+      correctedDrift: false,
+      fields: [
+        { field: "env.FEATURE", desired: "on" },
+        { field: "template.timeout", desired: "600s", live: "300s" },
+      ],
+    });
   });
 });

@@ -2,7 +2,7 @@
 // what happened (blocked, observed, updated, failed ...) as a Verdict; this module decides conditions,
 // drift bookkeeping and events, so every rule here is a plain unit test away.
 
-import type { FieldDiff } from "../kinds/kind.ts";
+import type { FieldDiff, PendingOperation } from "../kinds/kind.ts";
 import { setCondition, type Condition } from "./conditions.ts";
 
 export type ConditionStatus = "True" | "False" | "Unknown";
@@ -23,7 +23,15 @@ export type Verdict =
   | { kind: "blocked"; reason: string; message: string }
   | { kind: "error"; reason: string; message: string; notFound: boolean }
   | { kind: "updating"; message: string }
-  | { kind: "observed"; diffs: FieldDiff[]; policy: "Enforce" | "Observe"; applied: boolean; heldBack?: string }
+  | {
+      kind: "observed";
+      diffs: FieldDiff[];
+      policy: "Enforce" | "Observe";
+      applied: boolean;
+      heldBack?: string;
+      /** The diffs are the kind's own decision (an autoscaler raise): not drift, not a spec change. */
+      cause?: "Autoscaling";
+    }
   | { kind: "notReady"; diffs: FieldDiff[]; reason: string; message: string };
 
 export interface PassInput {
@@ -34,7 +42,7 @@ export interface PassInput {
   observed?: Record<string, unknown>;
   extraConditions?: Array<{ type: string; status: ConditionStatus; reason: string; message: string }>;
   /** An update operation that completed successfully in this pass. */
-  completed?: { fields: FieldDiff[]; correctedDrift: boolean };
+  completed?: { fields: FieldDiff[]; correctedDrift: boolean; cause?: "Autoscaling" };
   now: Date;
 }
 
@@ -47,6 +55,14 @@ export function describeDiffs(diffs: FieldDiff[]): string {
   return diffs.map((d) => `${d.field}: desired ${d.desired}, live ${d.live || "(unset)"}`).join("; ");
 }
 
+/**
+ * An in-flight operation as status stores it. An unset live value is left out, like in `drift`: the CRD
+ * declares `live` an optional string and the API server refuses an empty one.
+ */
+export function storedOperation(operation: PendingOperation): Record<string, unknown> {
+  return { ...operation, fields: operation.fields.map(({ live, ...rest }) => (live ? { ...rest, live } : rest)) };
+}
+
 export function applyVerdict(input: PassInput): PassResult {
   const { previous, verdict, generation, now } = input;
   const at = now.toISOString();
@@ -57,7 +73,8 @@ export function applyVerdict(input: PassInput): PassResult {
   };
   const status: Record<string, unknown> = { ...previous, ...input.observed, observedGeneration: generation };
 
-  if (input.completed) {
+  // An autoscaler's change is announced by the kind's own event (ScaledUp) when it is decided.
+  if (input.completed && input.completed.cause === undefined) {
     const fields = describeDiffs(input.completed.fields);
     status.driftCorrections = numberOr(previous.driftCorrections, 0) + (input.completed.correctedDrift ? 1 : 0);
     events.push(
@@ -114,6 +131,18 @@ function observed(
   events: EventIntent[],
   at: string,
 ): void {
+  if (verdict.cause === "Autoscaling" && verdict.diffs.length > 0) {
+    const summary = describeDiffs(verdict.diffs);
+    recordDrift(status, previous, [], at);
+    set("Ready", "False", "Scaling", verdict.applied ? `Applying ${summary}` : `Recommended: ${summary}`);
+    set(
+      "Synced",
+      "True",
+      "Scaling",
+      verdict.applied ? "Applying the autoscaler's decision" : "Observe policy: nothing written",
+    );
+    return;
+  }
   const newlyDrifted = recordDrift(status, previous, verdict.diffs, at);
   if (verdict.diffs.length === 0) {
     set("Ready", "True", "UpToDate", "Live settings match the spec");

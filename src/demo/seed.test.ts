@@ -24,7 +24,9 @@ describe("regressedStagingSeed", () => {
     const seed = regressedStagingSeed(objects);
     expect(seed.services.map((s) => s.name)).toEqual(["projects/p-1234/locations/us-central1/services/api"]);
     const env = (
-      seed.services[0] as { template: { containers: Array<{ env: Array<{ name: string; value: string }> }> } }
+      seed.services[0] as unknown as {
+        template: { containers: Array<{ env: Array<{ name: string; value: string }> }> };
+      }
     ).template.containers[0]?.env;
     expect(env).toContainEqual({ name: "DB_INITIALIZATION_TIMEOUT", value: "25" });
     expect(seed.connectors).toEqual([

@@ -43,6 +43,8 @@ export interface PendingOperation {
   fields: FieldDiff[];
   /** Whether the update restored drifted fields (rather than applying a spec change). */
   correctedDrift: boolean;
+  /** Set when the update carries the kind's own decision (an autoscaler raise), not the spec. */
+  cause?: "Autoscaling";
 }
 
 export type OperationState = { done: false } | { done: true; error?: unknown };
@@ -64,6 +66,8 @@ export interface Observation {
   conditions?: Array<{ type: string; status: "True" | "False" | "Unknown"; reason: string; message: string }>;
   /** Events the kind wants recorded (e.g. ScaledUp), de-duplicated by the recorder. */
   events?: Array<{ type: "Normal" | "Warning"; reason: string; note: string }>;
+  /** Why the diffs exist when the spec did not ask for them: an autoscaler raise is neither drift nor a spec change. */
+  diffCause?: "Autoscaling";
   /** Sooner re-check than the resync interval (e.g. the autoscaler's poll interval). */
   requeueAfterMs?: number;
 }

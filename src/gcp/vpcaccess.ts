@@ -1,0 +1,132 @@
+// Serverless VPC Access v1, as driftguard needs it: read a connector through the official client, resize
+// it with the REST API's PATCH (the Node client has no update method) and follow the operation over the
+// same REST API. Every call goes through the VPC Access CallGuard; a failed REST call is thrown in the
+// gaxios shape (`response.status`, `response.data.error`) so classifyGoogleError reads it like any other.
+
+import { VpcAccessServiceClient, type protos } from "@google-cloud/vpc-access";
+import { authorizationHeaders, clientOptions, restBaseUrl, type GcpConnection } from "./connection.ts";
+import type { CallGuard } from "./guard.ts";
+
+type IConnector = protos.google.cloud.vpcaccess.v1.IConnector;
+
+export const CONNECTOR_STATES = ["STATE_UNSPECIFIED", "READY", "CREATING", "DELETING", "ERROR", "UPDATING"] as const;
+export type ConnectorState = (typeof CONNECTOR_STATES)[number];
+
+/** The fields PATCH may change. */
+export type ConnectorSizeField = "machineType" | "minInstances" | "maxInstances";
+
+export interface ConnectorResource {
+  name: string;
+  state: ConnectorState;
+  machineType: string;
+  minInstances: number;
+  maxInstances: number;
+}
+
+export interface OperationStatus {
+  done: boolean;
+  /** google.rpc.Status of a failed operation ({code, message, details}). */
+  error?: unknown;
+}
+
+/** A REST call that got an error answer, shaped like a GaxiosError for classifyGoogleError. */
+export class RestCallError extends Error {
+  readonly response: { status: number; headers: Headers; data: unknown };
+
+  constructor(method: string, url: string, status: number, headers: Headers, data: unknown) {
+    const error = (data as { error?: { message?: unknown } } | undefined)?.error;
+    const detail = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
+    super(`${method} ${url}: ${detail}`);
+    this.name = "RestCallError";
+    this.response = { status, headers, data };
+  }
+}
+
+/** The client's Connector (enum numbers over gRPC, names over REST; int32 zero for unset) in one shape. */
+export function normaliseConnector(raw: IConnector): ConnectorResource {
+  const state = typeof raw.state === "number" ? CONNECTOR_STATES[raw.state] : raw.state;
+  return {
+    name: raw.name ?? "",
+    state: state && (CONNECTOR_STATES as readonly string[]).includes(state) ? state : "STATE_UNSPECIFIED",
+    machineType: raw.machineType ?? "",
+    minInstances: Number(raw.minInstances ?? 0),
+    maxInstances: Number(raw.maxInstances ?? 0),
+  };
+}
+
+export class VpcAccessApi {
+  readonly #connection: GcpConnection;
+  readonly #client: VpcAccessServiceClient;
+  readonly #guard: CallGuard;
+  readonly #baseUrl: string;
+
+  constructor(connection: GcpConnection, guard: CallGuard) {
+    this.#connection = connection;
+    this.#client = new VpcAccessServiceClient(clientOptions(connection));
+    this.#guard = guard;
+    this.#baseUrl = restBaseUrl(connection, "vpcaccess.googleapis.com");
+  }
+
+  async getConnector(name: string): Promise<ConnectorResource> {
+    const [connector] = await this.#guard.call("getConnector", () => this.#client.getConnector({ name }), name);
+    return normaliseConnector(connector);
+  }
+
+  /** Changes exactly `updateMask` to the values in `fields`; returns the long-running operation's name. */
+  async patchConnector(
+    name: string,
+    fields: Partial<Pick<ConnectorResource, ConnectorSizeField>>,
+    updateMask: ConnectorSizeField[],
+  ): Promise<string> {
+    if (updateMask.length === 0) throw new Error(`patchConnector ${name}: updateMask must name at least one field`);
+    const missing = updateMask.filter((field) => fields[field] === undefined);
+    if (missing.length > 0) throw new Error(`patchConnector ${name}: no value given for ${missing.join(", ")}`);
+    const url = `${this.#baseUrl}/v1/${name}?updateMask=${updateMask.join(",")}`;
+    const body = { name, ...Object.fromEntries(updateMask.map((field) => [field, fields[field]])) };
+    const operation = await this.#guard.call("patchConnector", () => this.#rest("PATCH", url, body), name);
+    const operationName = (operation as { name?: unknown }).name;
+    if (typeof operationName !== "string" || operationName === "") {
+      throw new Error(`PATCH ${name} returned an operation without a name`);
+    }
+    return operationName;
+  }
+
+  /** REST GET of the operation: the same path whichever transport the client uses. */
+  async getOperation(name: string): Promise<OperationStatus> {
+    const url = `${this.#baseUrl}/v1/${name}`;
+    const operation = (await this.#guard.call("getOperation", () => this.#rest("GET", url), name)) as {
+      done?: unknown;
+      error?: unknown;
+    };
+    if (operation.done !== true) return { done: false };
+    return operation.error === undefined ? { done: true } : { done: true, error: operation.error };
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+
+  async #rest(method: "GET" | "PATCH", url: string, body?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { ...(await authorizationHeaders(this.#connection)) };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const data = parseJson(text);
+    if (!response.ok) throw new RestCallError(method, url, response.status, response.headers, data ?? text);
+    if (data === undefined)
+      throw new Error(`${method} ${url}: expected a JSON answer, got ${JSON.stringify(text.slice(0, 200))}`);
+    return data;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,223 @@
+// A rig for connector tests: the simulator, the shared test kube-apiserver (cluster source, status
+// subresource, events) and a controller built the way compose.ts builds one, with the connector kind.
+//
+// Monitoring aligns on whole minutes (60s at least), which would make every test minutes long. The
+// simulator therefore runs on a clock SPEED times faster than the wall clock, and so do the Monitoring
+// queries; the controller itself (poll interval, stabilization window, cooldown) stays on wall time. One
+// alignment period is then 60s / SPEED of wall time.
+
+import { CustomObjectsApi, EventsV1Api } from "@kubernetes/client-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
+import type { ScaleAction } from "../../../src/autoscale/decide.ts";
+import { Manager } from "../../../src/controller/manager.ts";
+import { Reconciler } from "../../../src/controller/reconciler.ts";
+import type { GcpConnection, Transport } from "../../../src/gcp/connection.ts";
+import { classifyGoogleError } from "../../../src/gcp/errors.ts";
+import { CallGuard } from "../../../src/gcp/guard.ts";
+import { ConnectorMetrics } from "../../../src/gcp/monitoring.ts";
+import { VpcAccessApi, type ConnectorResource } from "../../../src/gcp/vpcaccess.ts";
+import type { CommonSpec, ManagedObject } from "../../../src/kinds/kind.ts";
+import { ConnectorKind } from "../../../src/kinds/connector/kind.ts";
+import { connectorResource } from "../../../src/kinds/connector/resource.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
+import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
+import { ClusterSource } from "../../../src/sources/cluster.ts";
+import { createNamespace, testKubeConfig } from "../../support/kube.ts";
+
+export const SPEED = 60;
+export const PROJECT = "demo-project";
+export const REGION = "us-central1";
+
+export interface SeedConnector {
+  id: string;
+  machineType: string;
+  minInstances: number;
+  maxInstances: number;
+  loadMbps: number;
+}
+
+export class ConnectorRig {
+  readonly sim: Simulator;
+  readonly namespace: string;
+  readonly api: VpcAccessApi;
+  readonly scaleEvents: Array<{ connector: string; action: ScaleAction }> = [];
+  readonly utilization: Array<{ connector: string; signal: string; value: number }> = [];
+  readonly #custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+  readonly #manager: Manager;
+  readonly #metrics: ConnectorMetrics;
+
+  private constructor(sim: Simulator, clock: () => number, namespace: string, transport: Transport) {
+    this.sim = sim;
+    this.namespace = namespace;
+    const log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent", base: { test: namespace } });
+    const gcp: GcpConnection = {
+      transport,
+      grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
+      restEndpoint: `http://127.0.0.1:${sim.restPort}`,
+      accessToken: "sim-token",
+    };
+    const guard = (api: "vpcaccess" | "monitoring") =>
+      new CallGuard({ api, qps: 200, burst: 400, halfOpenAfterMs: 500 });
+    this.api = new VpcAccessApi(gcp, guard("vpcaccess"));
+    this.#metrics = new ConnectorMetrics(gcp, guard("monitoring"), { now: clock });
+    const kind = new ConnectorKind(this.api, this.#metrics, {
+      onScaleEvent: (connector, action) => this.scaleEvents.push({ connector, action }),
+      onUtilization: (connector, signal, value) => this.utilization.push({ connector, signal, value }),
+    });
+    const source = new ClusterSource({
+      resources: [connectorResource],
+      log,
+      kubeConfig: testKubeConfig(),
+      namespaces: [namespace],
+    });
+    // As compose.ts builds reconcilers.
+    const reconciler = new Reconciler<CommonSpec>({
+      kind,
+      source,
+      log,
+      classify: (err) => {
+        const c = classifyGoogleError(err);
+        return {
+          reason: c.reason,
+          message: `${c.message}. ${c.hint}`,
+          retryable: c.retryable,
+          ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
+        };
+      },
+      operationPollMs: 200,
+    });
+    this.#manager = new Manager({ source, reconcilers: [reconciler], workers: 2, log });
+  }
+
+  static async start(
+    prefix: string,
+    connectors: SeedConnector[],
+    transport: Transport = "grpc",
+  ): Promise<ConnectorRig> {
+    const start = Date.now();
+    const clock = () => start + (Date.now() - start) * SPEED;
+    const sim = await startSimulator({
+      now: clock,
+      samplePeriodSeconds: 10,
+      seed: {
+        connectors: connectors.map(({ id, ...rest }) => ({ name: connectorName(id), network: "default", ...rest })),
+      },
+    });
+    const namespace = await createNamespace(prefix);
+    const rig = new ConnectorRig(sim, clock, namespace, transport);
+    await rig.#manager.start();
+    return rig;
+  }
+
+  async stop(): Promise<void> {
+    await this.#manager.stop(5_000);
+    await Promise.all([this.api.close(), this.#metrics.close()]);
+    await this.sim.stop();
+  }
+
+  async create(name: string, spec: object): Promise<void> {
+    await this.#custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: connectorResource.plural,
+      body: { apiVersion: API_VERSION, kind: connectorResource.kind, metadata: { name }, spec },
+    });
+  }
+
+  /** Replaces the spec, as `kubectl apply` of an edited manifest would. */
+  async replaceSpec(name: string, spec: object): Promise<void> {
+    const current = await this.get(name);
+    await this.#custom.replaceNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: connectorResource.plural,
+      name,
+      body: { ...current, spec },
+    });
+  }
+
+  async get(name: string): Promise<ManagedObject> {
+    return (await this.#custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: connectorResource.plural,
+      name,
+    })) as ManagedObject;
+  }
+
+  async waitFor(name: string, predicate: (o: ManagedObject) => boolean, timeoutMs = 20_000): Promise<ManagedObject> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ManagedObject | undefined;
+    while (Date.now() < deadline) {
+      last = await this.get(name);
+      if (predicate(last)) return last;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${this.namespace}/${name}; status: ${JSON.stringify(last?.status)}`);
+  }
+
+  async events(name: string): Promise<Array<{ reason: string; note: string; type: string }>> {
+    const list = await testKubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: this.namespace });
+    return list.items
+      .filter((e) => e.regarding?.name === name)
+      .map((e) => ({ reason: e.reason ?? "", note: e.note ?? "", type: e.type ?? "" }));
+  }
+
+  async live(id: string): Promise<ConnectorResource> {
+    return await this.api.getConnector(connectorName(id));
+  }
+
+  patches(id: string): number {
+    return this.sim.control.requests({ method: "PatchConnector", resource: connectorName(id) }).length;
+  }
+
+  /** Sets the offered load now (`mbps`) or ramps it over `seconds` of wall time. */
+  async setLoad(id: string, load: { mbps: number } | { fromMbps: number; toMbps: number; seconds: number }) {
+    const body = "mbps" in load ? load : { ramp: { ...load, seconds: load.seconds * SPEED } };
+    const response = await fetch(
+      `http://127.0.0.1:${this.sim.restPort}/control/v1/connectors/${connectorName(id)}:load`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      },
+    );
+    if (!response.ok) throw new Error(`setting load failed: ${response.status} ${await response.text()}`);
+  }
+}
+
+export function connectorName(id: string): string {
+  return `projects/${PROJECT}/locations/${REGION}/connectors/${id}`;
+}
+
+/** A VpcConnectorConfig spec with quick autoscaling for tests; `overrides` replace top-level fields. */
+export function connectorSpec(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    connector: { project: PROJECT, region: REGION, name: id },
+    managementPolicy: "Enforce",
+    resyncInterval: "30s",
+    machineType: "e2-micro",
+    minInstances: 2,
+    maxInstances: 3,
+    autoscaling: { enabled: true, pollInterval: "1s", stabilizationWindow: "3s", cooldown: "0s", maxStep: 2 },
+    ...overrides,
+  };
+}
+
+export function conditionOf(o: ManagedObject, type: string) {
+  return (
+    (o.status?.conditions ?? []) as Array<{ type: string; status: string; reason: string; message: string }>
+  ).find((c) => c.type === type);
+}
+
+export function autoscalingOf(o: ManagedObject) {
+  return (o.status?.autoscaling ?? {}) as {
+    lastScaleTime?: string;
+    raised?: Record<string, unknown>;
+    lastDecision?: { action?: string; reason?: string; from?: Record<string, unknown>; to?: Record<string, unknown> };
+  };
+}
