@@ -1,6 +1,11 @@
 // `driftguard run`: the controller. Desired state comes from the cluster's custom resources (default) or
 // from a directory of manifests (`--source dir:PATH`); every flag has an environment equivalent so the
 // same image runs in a Deployment and on a laptop.
+//
+// Replicas elect a leader on a Lease (with the cluster source); one port serves /healthz, /readyz and
+// /metrics. SIGTERM/SIGINT stop taking work, let in-flight reconciles finish within --shutdown-timeout,
+// release the lease and exit 0. A leader that loses its lease exits 1 at once, like controller-runtime:
+// a restarted process rejoins the election with clean state, and nothing it started can still write.
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../api/duration.ts";
@@ -8,12 +13,15 @@ import { startController, type ControllerConfig } from "../controller/compose.ts
 import type { GcpConnection } from "../gcp/connection.ts";
 import { cloudRunResource } from "../kinds/cloudrun/kind.ts";
 import { connectorResource } from "../kinds/connector/resource.ts";
+import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
+import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
 
-export interface RunOptions {
+export interface RunOptions extends LifecycleOptions {
   source: string;
   kubeconfig?: string;
   namespace?: string[];
@@ -58,21 +66,9 @@ function durationFlag(flag: string) {
   };
 }
 
-export function runOptions(command: Command): Command {
+/** The flags that say how to reach Google; every command that reads or writes Google resources takes them. */
+export function gcpOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option("--source <source>", 'where desired state comes from: "cluster" or "dir:PATH"')
-        .env("DRIFTGUARD_SOURCE")
-        .default("cluster"),
-    )
-    .addOption(
-      new Option("--kubeconfig <path>", "kubeconfig file (default: in-cluster, then ~/.kube/config)").env("KUBECONFIG"),
-    )
-    .addOption(
-      new Option("--namespace <names...>", "manage only objects in these namespaces (default: all)").env(
-        "DRIFTGUARD_NAMESPACES",
-      ),
-    )
     .addOption(
       new Option("--gcp-transport <transport>", "how to call Google APIs")
         .choices(["grpc", "rest"])
@@ -94,7 +90,28 @@ export function runOptions(command: Command): Command {
         "--gcp-access-token <token>",
         "fixed bearer token for an endpoint override; default: Application Default Credentials",
       ).env("DRIFTGUARD_GCP_ACCESS_TOKEN"),
-    )
+    );
+}
+
+export function runOptions(command: Command): Command {
+  return gcpOptions(
+    command
+      .addOption(
+        new Option("--source <source>", 'where desired state comes from: "cluster" or "dir:PATH"')
+          .env("DRIFTGUARD_SOURCE")
+          .default("cluster"),
+      )
+      .addOption(
+        new Option("--kubeconfig <path>", "kubeconfig file (default: in-cluster, then ~/.kube/config)").env(
+          "KUBECONFIG",
+        ),
+      )
+      .addOption(
+        new Option("--namespace <names...>", "manage only objects in these namespaces (default: all)").env(
+          "DRIFTGUARD_NAMESPACES",
+        ),
+      ),
+  )
     .addOption(
       new Option("--qps <n>", "client-side calls per second to each Google API")
         .argParser(positiveNumber("--qps"))
@@ -131,7 +148,9 @@ export function runOptions(command: Command): Command {
     );
 }
 
-export function gcpConnection(options: RunOptions): GcpConnection {
+export type GcpFlags = Pick<RunOptions, "gcpTransport" | "gcpEndpoint" | "gcpRestEndpoint" | "gcpAccessToken">;
+
+export function gcpConnection(options: GcpFlags): GcpConnection {
   return {
     transport: options.gcpTransport,
     ...(options.gcpEndpoint ? { grpcEndpoint: options.gcpEndpoint } : {}),
@@ -171,20 +190,55 @@ export function createSource(options: RunOptions, log: Logger): DesiredStateSour
 }
 
 export function runCommand(): Command {
-  return runOptions(
-    new Command("run").description("reconcile Cloud Run services and VPC connectors continuously"),
+  return lifecycleOptions(
+    runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
+    const shutdownMs = parseDuration(options.shutdownTimeout);
     const source = createSource(options, log);
-    const controller = await startController(controllerConfig(options), source, log);
-    log.info({ source: options.source, transport: options.gcpTransport }, "driftguard started");
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    log.info("stopping: finishing in-flight reconciles");
-    await controller.stop(10_000);
+    const leader = createElector(options, source, log);
+    const stop = stopRequested(leader);
+    const metrics = new DriftguardMetrics();
+    metrics.trackObjects(() => MANAGED.map((r) => ({ kind: r.kind, objects: source.list(r) })));
+    metrics.leader(leader === undefined);
+    leader?.onChange((leading) => metrics.leader(leading));
+
+    let reconciling = () => false;
+    const health =
+      options.healthPort === 0
+        ? undefined
+        : await HealthServer.start({
+            port: options.healthPort,
+            metrics,
+            state: () => ({
+              synced: source.hasSynced(),
+              stale: source.isStale(),
+              leader: leader?.isLeader() ?? true,
+              reconciling: reconciling(),
+            }),
+          });
+    const controller = await startController(controllerConfig(options), source, log, metricsHooks(metrics), leader);
+    reconciling = () => controller.reconciling();
+    log.info(
+      {
+        source: options.source,
+        transport: options.gcpTransport,
+        ...(health ? { healthPort: health.port } : {}),
+        ...(leader ? { identity: leader.identity } : {}),
+      },
+      leader ? "driftguard started; waiting for leadership" : "driftguard started",
+    );
+
+    const reason = await stop;
+    if (reason === "lost") {
+      log.error("lost the leader lease; exiting so that a fresh process rejoins the election");
+      await Promise.race([controller.stop(0), new Promise((resolve) => setTimeout(resolve, shutdownMs))]);
+      process.exit(1);
+    }
+    log.info({ signal: reason, timeout: options.shutdownTimeout }, "stopping: finishing in-flight reconciles");
+    await controller.stop(shutdownMs);
+    await health?.close();
     log.info("stopped");
+    process.exit(0);
   });
 }

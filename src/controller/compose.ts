@@ -1,18 +1,25 @@
 // Builds a running controller from its configuration: Google clients and call guards, the managed
 // kinds, one reconciler per kind, the desired-state source and the manager. The CLI, the embedded demo
 // and the integration tests all start driftguard through here.
+//
+// With a leader elector, every replica fills its caches but only the leader starts workers. Losing the
+// lease halts the workers at once and closes the write gate (see leader-gate.ts) for anything still in
+// flight; the elector never leads twice, so `driftguard run` then exits and Kubernetes restarts it clean.
 
-import { ServicesClient } from "@google-cloud/run";
 import type { Logger } from "pino";
 import { classifyGoogleError, type GoogleApi } from "../gcp/errors.ts";
-import { clientOptions, type GcpConnection } from "../gcp/connection.ts";
-import { CallGuard, type BreakerState } from "../gcp/guard.ts";
+import type { GcpConnection } from "../gcp/connection.ts";
+import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
-import { CloudRunKind } from "../kinds/cloudrun/kind.ts";
-import type { CommonSpec, ManagedKind } from "../kinds/kind.ts";
+import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
+import type { CommonSpec } from "../kinds/kind.ts";
+import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
+import { createKinds } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { Reconciler } from "./reconciler.ts";
+import type { QueueMetrics } from "./workqueue.ts";
 
 export interface ControllerConfig {
   gcp: GcpConnection;
@@ -30,14 +37,25 @@ export interface ControllerConfig {
 
 export interface ControllerHooks {
   metrics?: ControllerMetrics;
+  /** Work-queue metrics for one controller (named after its kind, lower-case). */
+  queueMetrics?: (controller: string) => Partial<QueueMetrics>;
   onGoogleRequest?: (api: GoogleApi, method: string, code: RpcCodeName) => void;
+  /** Called once per API at start with its initial state, then on every change. */
   onBreakerState?: (api: GoogleApi, state: BreakerState) => void;
   onDriftCorrected?: (kind: string, fields: string[]) => void;
+  /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
+  connector?: AutoscalingHooks;
 }
 
 export interface RunningController {
   manager: Manager;
-  guards: Record<GoogleApi, CallGuard>;
+  guards: Record<GoogleApi, LeaderGatedGuard>;
+  /** Whether this replica's workers are running: at once without leader election, else while leading. */
+  reconciling(): boolean;
+  /**
+   * Stops taking work, lets in-flight reconciles finish within `timeoutMs`, then releases the lease (so a
+   * standby takes over at once) and closes the Google clients.
+   */
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -46,30 +64,41 @@ export async function startController(
   source: DesiredStateSource,
   log: Logger,
   hooks: ControllerHooks = {},
+  leader?: LeaderElector,
 ): Promise<RunningController> {
+  const allowed = () => leader === undefined || leader.isLeader();
   const guard = (api: GoogleApi) =>
-    new CallGuard({
-      api,
-      qps: config.qps,
-      burst: Math.max(1, Math.ceil(config.qps * 2)),
-      ...(config.breakerFailureThreshold ? { failureThreshold: config.breakerFailureThreshold } : {}),
-      ...(config.breakerHalfOpenAfterMs ? { halfOpenAfterMs: config.breakerHalfOpenAfterMs } : {}),
-      ...(hooks.onGoogleRequest ? { onRequest: hooks.onGoogleRequest } : {}),
-      ...(hooks.onBreakerState ? { onStateChange: hooks.onBreakerState } : {}),
-    });
-  const guards: Record<GoogleApi, CallGuard> = {
+    new LeaderGatedGuard(
+      {
+        api,
+        qps: config.qps,
+        burst: Math.max(1, Math.ceil(config.qps * 2)),
+        ...(config.breakerFailureThreshold ? { failureThreshold: config.breakerFailureThreshold } : {}),
+        ...(config.breakerHalfOpenAfterMs ? { halfOpenAfterMs: config.breakerHalfOpenAfterMs } : {}),
+        ...(hooks.onGoogleRequest ? { onRequest: hooks.onGoogleRequest } : {}),
+        ...(hooks.onBreakerState ? { onStateChange: hooks.onBreakerState } : {}),
+      },
+      allowed,
+    );
+  const guards: Record<GoogleApi, LeaderGatedGuard> = {
     run: guard("run"),
     vpcaccess: guard("vpcaccess"),
     monitoring: guard("monitoring"),
   };
-  const services = new ServicesClient(clientOptions(config.gcp));
-  const kinds: Array<ManagedKind<CommonSpec>> = [new CloudRunKind(services, guards.run)];
+  for (const g of Object.values(guards)) hooks.onBreakerState?.(g.api, g.state);
+  const managed = createKinds(config.gcp, guards, hooks.connector);
+  const { kinds } = managed;
+  const gated = new LeaderGatedSource(
+    source,
+    kinds.map((kind) => kind.resource),
+    allowed,
+  );
 
   const reconcilers = kinds.map(
     (kind) =>
       new Reconciler<CommonSpec>({
         kind,
-        source,
+        source: gated,
         log,
         classify: (err) => {
           const c = classifyGoogleError(err);
@@ -88,20 +117,51 @@ export async function startController(
         onDriftCorrected: (fields) => hooks.onDriftCorrected?.(kind.resource.kind, fields),
       }),
   );
+  const { queueMetrics } = hooks;
   const manager = new Manager({
-    source,
+    source: gated,
     reconcilers,
     workers: config.workers,
     log,
     ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
+    ...(queueMetrics ? { queue: (name: string) => ({ metrics: queueMetrics(name) }) } : {}),
   });
-  await manager.start();
+
+  let reconciling = false;
+  let halted: Promise<void> | undefined;
+  const halt = (timeoutMs: number) => {
+    reconciling = false;
+    halted ??= manager.stop(timeoutMs);
+    return halted;
+  };
+  const startWorkers = async () => {
+    await manager.start();
+    reconciling = halted === undefined;
+  };
+
+  await gated.warm();
+  if (leader === undefined) {
+    await startWorkers();
+  } else {
+    leader.onChange((leading) => {
+      if (halted) return;
+      if (leading) {
+        startWorkers().catch((err: unknown) => log.error({ err }, "cannot start the controller"));
+      } else {
+        log.warn("lost leadership: stopping every worker now");
+        halt(0).catch((err: unknown) => log.error({ err }, "cannot stop the controller"));
+      }
+    });
+    leader.start();
+  }
   return {
     manager,
     guards,
+    reconciling: () => reconciling,
     async stop(timeoutMs?: number) {
-      await manager.stop(timeoutMs);
-      await services.close();
+      await halt(timeoutMs ?? 10_000);
+      await leader?.stop();
+      await managed.close();
     },
   };
 }
