@@ -1,0 +1,244 @@
+// deploy/ as kustomize renders it: the objects each layout produces and the properties that matter in
+// production (hardening, probes, least-privilege RBAC, per-environment settings, alerts).
+
+import { readdirSync, readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseDuration } from "../../../src/api/duration.ts";
+import { KINDS, crdFileName, crdYaml } from "../../../src/api/index.ts";
+import { runCommand } from "../../../src/cli/run.ts";
+import { DEPLOY, LAYOUTS, deploymentOf, describe as name, find, render, type Manifest } from "./manifests.ts";
+
+const rendered: Record<string, Manifest[]> = {};
+
+beforeAll(async () => {
+  for (const layout of LAYOUTS) rendered[layout] = await render(layout);
+});
+
+const layout = (l: (typeof LAYOUTS)[number]) => rendered[l] ?? [];
+
+interface RunFlags {
+  logLevel: string;
+  requireProjectAllowlist: boolean;
+  leaderElect: boolean;
+  leaderElectionId: string;
+  healthPort: number;
+  shutdownTimeout: string;
+  renewDeadline: string;
+}
+
+/** The container's args as `driftguard run` itself parses them: unknown or invalid flags fail here. */
+function parseRunArgs(args: string[]): RunFlags {
+  expect(args[0]).toBe("run");
+  const command = runCommand().exitOverride();
+  const { operands, unknown } = command.parseOptions(args.slice(1));
+  expect({ operands, unknown }).toEqual({ operands: [], unknown: [] });
+  return command.opts<RunFlags>();
+}
+
+describe("deploy/crds", () => {
+  it("holds exactly the CRDs generated from the API schemas", () => {
+    const files = readdirSync(`${DEPLOY}/crds`).filter((f) => f !== "kustomization.yaml");
+    expect(files.sort()).toEqual(KINDS.map(crdFileName).sort());
+    for (const kind of KINDS) {
+      expect(readFileSync(`${DEPLOY}/crds/${crdFileName(kind)}`, "utf8"), crdFileName(kind)).toBe(crdYaml(kind));
+    }
+  });
+});
+
+describe.each(LAYOUTS)("deploy/%s", (l) => {
+  it("renders the controller's objects, namespaced in driftguard-system", () => {
+    const objects = layout(l);
+    expect(objects.map(name).sort()).toEqual(
+      [
+        "ClusterRole/driftguard",
+        "ClusterRoleBinding/driftguard",
+        "CustomResourceDefinition/cloudrunserviceconfigs.driftguard.dev",
+        "CustomResourceDefinition/vpcconnectorconfigs.driftguard.dev",
+        "Deployment/driftguard",
+        "Namespace/driftguard-system",
+        "PodDisruptionBudget/driftguard",
+        "PrometheusRule/driftguard",
+        "Role/driftguard-leader-election",
+        "RoleBinding/driftguard-leader-election",
+        "Service/driftguard-metrics",
+        "ServiceAccount/driftguard",
+      ].sort(),
+    );
+    const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
+    for (const o of objects) {
+      expect(o.metadata.namespace, name(o)).toBe(clusterScoped.has(o.kind) ? undefined : "driftguard-system");
+    }
+  });
+
+  it("runs hardened replicas with probes and resources", () => {
+    const spec = deploymentOf(layout(l));
+    const pod = spec.template.spec;
+    expect(spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(pod.serviceAccountName).toBe("driftguard");
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext.runAsUser).toBe(65532);
+    expect(pod.affinity).toBeDefined();
+    expect(pod.topologySpreadConstraints).toHaveLength(1);
+
+    expect(pod.containers).toHaveLength(1);
+    const [c] = pod.containers;
+    expect(c?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(c?.image).toMatch(/^ghcr\.io\/driftguard\/driftguard:\d+\.\d+\.\d+/);
+    expect(c?.ports).toEqual([{ name: "metrics", containerPort: 8081, protocol: "TCP" }]);
+    expect(c?.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
+    expect(c?.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "metrics" });
+    expect(
+      Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath ?? e.value])),
+    ).toEqual({
+      POD_NAME: "metadata.name",
+      POD_NAMESPACE: "metadata.namespace",
+      DRIFTGUARD_LEADER_ELECTION_NAMESPACE: "$(POD_NAMESPACE)",
+    });
+    for (const part of ["requests", "limits"] as const) {
+      expect(Object.keys(c?.resources[part] ?? {}).sort(), part).toEqual(["cpu", "memory"]);
+    }
+  });
+
+  it("passes flags driftguard run accepts, consistent with the ports, Role and grace period", () => {
+    const pod = deploymentOf(layout(l)).template.spec;
+    const flags = parseRunArgs(pod.containers[0]?.args ?? []);
+    expect(flags.healthPort).toBe(8081);
+    expect(flags.leaderElect).toBe(true);
+    const role = find(layout(l), "Role", "driftguard-leader-election").rules as Array<{ resourceNames?: string[] }>;
+    expect(role.flatMap((r) => r.resourceNames ?? [])).toEqual([flags.leaderElectionId]);
+    const stopMs = parseDuration(flags.shutdownTimeout) + parseDuration(flags.renewDeadline);
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(stopMs);
+  });
+
+  it("selects the controller's pods from the Deployment, PodDisruptionBudget and Service alike", () => {
+    const objects = layout(l);
+    const spec = deploymentOf(objects);
+    const podLabels = spec.template.metadata.labels;
+    const selects = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+    const pdb = find(objects, "PodDisruptionBudget", "driftguard") as unknown as {
+      spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+    };
+    const service = find(objects, "Service", "driftguard-metrics") as unknown as {
+      spec: { selector: Record<string, string>; ports: unknown[] };
+    };
+    expect(selects(spec.selector.matchLabels)).toBe(true);
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(selects(pdb.spec.selector.matchLabels)).toBe(true);
+    expect(selects(service.spec.selector)).toBe(true);
+    expect(service.spec.ports).toEqual([{ name: "metrics", port: 8081, targetPort: "metrics", protocol: "TCP" }]);
+  });
+});
+
+describe("RBAC in deploy/base", () => {
+  it("grants the ClusterRole only what the controller calls", () => {
+    expect(find(layout("base"), "ClusterRole", "driftguard").rules).toEqual([
+      {
+        apiGroups: ["driftguard.dev"],
+        resources: ["cloudrunserviceconfigs", "vpcconnectorconfigs"],
+        verbs: ["get", "list", "watch"],
+      },
+      {
+        apiGroups: ["driftguard.dev"],
+        resources: ["cloudrunserviceconfigs/status", "vpcconnectorconfigs/status"],
+        verbs: ["get", "update"],
+      },
+      { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
+      { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+    ]);
+  });
+
+  it("limits the leader-election Role to its own Lease, except create", () => {
+    expect(find(layout("base"), "Role", "driftguard-leader-election").rules).toEqual([
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+      {
+        apiGroups: ["coordination.k8s.io"],
+        resources: ["leases"],
+        resourceNames: ["driftguard"],
+        verbs: ["get", "update"],
+      },
+    ]);
+  });
+
+  it.each([
+    ["ClusterRoleBinding", "driftguard", "ClusterRole"],
+    ["RoleBinding", "driftguard-leader-election", "Role"],
+  ])("binds %s %s to the controller's ServiceAccount", (kind, bindingName, roleKind) => {
+    const binding = find(layout("base"), kind, bindingName);
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: roleKind, name: bindingName });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "driftguard", namespace: "driftguard-system" }]);
+  });
+});
+
+describe("overlays", () => {
+  const workloadIdentity = (l: (typeof LAYOUTS)[number]) =>
+    find(layout(l), "ServiceAccount", "driftguard").metadata.annotations?.["iam.gke.io/gcp-service-account"];
+  const container = (l: (typeof LAYOUTS)[number]) => deploymentOf(layout(l)).template.spec.containers[0];
+
+  it("leave a placeholder project in the base and fill in each environment's", () => {
+    expect(workloadIdentity("base")).toBe("driftguard@PROJECT_ID.iam.gserviceaccount.com");
+    expect(workloadIdentity("overlays/staging")).toBe("driftguard@netra-staging.iam.gserviceaccount.com");
+    expect(workloadIdentity("overlays/production")).toBe("driftguard@netra-production.iam.gserviceaccount.com");
+  });
+
+  it("require a project allowlist in production only", () => {
+    expect(parseRunArgs(container("overlays/production")?.args ?? []).requireProjectAllowlist).toBe(true);
+    expect(parseRunArgs(container("overlays/staging")?.args ?? []).requireProjectAllowlist).toBe(false);
+    expect(container("overlays/production")?.args).toEqual(["run", "--log-level=info", "--require-project-allowlist"]);
+    expect(container("overlays/staging")?.args).toEqual(["run", "--log-level=debug"]);
+  });
+
+  it("size production for three zones and more load", () => {
+    expect(deploymentOf(layout("overlays/production")).replicas).toBe(3);
+    expect(deploymentOf(layout("overlays/staging")).replicas).toBe(2);
+    expect(container("overlays/production")?.resources).toEqual({
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    });
+    expect(container("overlays/staging")?.resources.requests).toEqual({ cpu: "50m", memory: "256Mi" });
+  });
+
+  it("pin the image tag", () => {
+    for (const l of ["overlays/staging", "overlays/production"] as const) {
+      expect(container(l)?.image, l).toBe("ghcr.io/driftguard/driftguard:0.1.0");
+    }
+  });
+});
+
+describe("PrometheusRule", () => {
+  interface Rule {
+    alert: string;
+    expr: string;
+    for?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }
+  const rules = () =>
+    (find(layout("base"), "PrometheusRule", "driftguard").spec as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
+      (g) => g.rules,
+    );
+
+  it.each([
+    ["DriftguardReconcileErrors", "controller_runtime_reconcile_errors_total", "15m"],
+    ["DriftguardDriftCorrectionsSpiking", "driftguard_drift_corrections_total", undefined],
+    ["DriftguardConnectorHighUtilization", "driftguard_connector_utilization) > 0.8", "10m"],
+    ["DriftguardConnectorReplacementRequired", "driftguard_connector_replacement_required", "5m"],
+    ["DriftguardNoLeader", "max(driftguard_leader) == 0", "5m"],
+    ["DriftguardMetricsAbsent", "absent(driftguard_leader)", "10m"],
+  ])("alerts %s on %s", (alert, expr, duration) => {
+    const rule = rules().find((r) => r.alert === alert);
+    expect(rule?.expr).toContain(expr);
+    expect(rule?.for).toBe(duration);
+    expect(["warning", "critical"]).toContain(rule?.labels.severity);
+    expect(rule?.annotations.summary).toBeTruthy();
+    expect(rule?.annotations.description).toBeTruthy();
+  });
+
+  it("defines exactly these six alerts", () => {
+    expect(rules()).toHaveLength(6);
+  });
+});
