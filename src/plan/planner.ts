@@ -1,0 +1,94 @@
+// Plans every managed object the way one reconcile pass would look at it — paused, spec, cluster-wide
+// admission, then the kind's own observe — and stops there: nothing is ever updated. Live state is read
+// through the kinds, so a plan sees exactly the normalisation and field ownership the controller applies.
+
+import { PAUSED_ANNOTATION } from "../controller/resync.ts";
+import { classifyGoogleError } from "../gcp/errors.ts";
+import type { CommonSpec, ManagedKind, ManagedObject, ObjectLookup } from "../kinds/kind.ts";
+import { budgetReports } from "./budget.ts";
+import type { FileError, Plan, PlanEntry } from "./model.ts";
+
+export interface PlanInput {
+  source: Plan["source"];
+  kinds: ReadonlyArray<ManagedKind<CommonSpec>>;
+  /** The objects to plan, as loaded. */
+  objects: ObjectLookup;
+  /** What admission and observe see of the other objects (dependencies, budget members). */
+  lookup: ObjectLookup;
+  fileErrors?: FileError[];
+  now?: Date;
+}
+
+export async function buildPlan(input: PlanInput): Promise<Plan> {
+  const now = input.now ?? new Date();
+  const planned = input.kinds.flatMap((kind) =>
+    [...input.objects.list(kind.resource)]
+      .sort((a, b) => compare(keyOf(a), keyOf(b)))
+      .map((object) => planObject(kind, object, input.lookup, now)),
+  );
+  return {
+    source: input.source,
+    resources: await Promise.all(planned),
+    budgets: budgetReports(input.objects),
+    fileErrors: input.fileErrors ?? [],
+  };
+}
+
+export async function planObject(
+  kind: ManagedKind<CommonSpec>,
+  object: ManagedObject,
+  lookup: ObjectLookup,
+  now: Date,
+): Promise<PlanEntry> {
+  const base = {
+    kind: kind.resource.kind,
+    namespace: object.metadata?.namespace ?? "",
+    name: object.metadata?.name ?? "",
+  };
+  if (object.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") {
+    return { ...base, outcome: "skipped", reason: "Paused", message: `${PAUSED_ANNOTATION}: "true"` };
+  }
+  const parsed = kind.parseSpec(object.spec);
+  if (!parsed.ok) {
+    return {
+      ...base,
+      outcome: "blocked",
+      reason: "InvalidSpec",
+      message: parsed.issues.join("; "),
+      issues: parsed.issues,
+    };
+  }
+  const spec = parsed.spec;
+  const described = { ...base, target: kind.targetName(spec), policy: spec.managementPolicy };
+  const ctx = { key: `${base.namespace}/${base.name}`, object, spec, lookup, now };
+  const admission = kind.admit(ctx);
+  if (admission) return { ...described, outcome: "blocked", reason: admission.reason, message: admission.message };
+
+  let observation;
+  try {
+    observation = await kind.observe(ctx);
+  } catch (err) {
+    const classified = classifyGoogleError(err);
+    return {
+      ...described,
+      outcome: "error",
+      reason: classified.reason,
+      message: classified.message,
+      hint: classified.hint,
+    };
+  }
+  const { blocked, notReady, diffs } = observation;
+  if (blocked) return { ...described, outcome: "blocked", reason: blocked.reason, message: blocked.message };
+  const withNotReady = notReady
+    ? { ...described, notReady: { reason: notReady.reason, message: notReady.message } }
+    : described;
+  return diffs.length > 0 ? { ...withNotReady, outcome: "changes", diffs } : { ...withNotReady, outcome: "noChanges" };
+}
+
+function keyOf(object: ManagedObject): string {
+  return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
