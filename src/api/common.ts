@@ -204,7 +204,10 @@ export const ReconcileBookkeeping = {
     .int()
     .nonnegative()
     .optional()
-    .meta({ description: "metadata.generation whose rollout failed; not pushed again until the spec changes or a long backoff passes." }),
+    .meta({
+      description:
+        "metadata.generation whose rollout failed; not pushed again until the spec changes or a long backoff passes.",
+    }),
   failedAt: timestamp("When the rollout of failedGeneration failed").optional(),
   lastFailure: z
     .strictObject({
