@@ -28,6 +28,7 @@ export interface PlanOptions extends GcpFlags {
   kubeconfig?: string;
   namespace?: string[];
   output: "text" | "json";
+  requireProjectAllowlist: boolean;
 }
 
 /** Desired state loaded for one plan. */
@@ -36,6 +37,7 @@ interface Loaded {
   objects: ObjectLookup;
   lookup: ObjectLookup;
   fileErrors: FileError[];
+  namespaceAnnotations(namespace: string): Record<string, string> | undefined;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,15 @@ export function planCommand(): Command {
       .option("--cluster", "plan the custom resources in the cluster instead of manifests", false)
       .addOption(new Option("--kubeconfig <path>", "kubeconfig file for --cluster").env("KUBECONFIG"))
       .option("--namespace <names...>", "with --cluster: plan only objects in these namespaces (default: all)")
-      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text")),
+      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+      .addOption(
+        new Option(
+          "--require-project-allowlist",
+          "as the controller: deny projects in namespaces without the allow-list",
+        )
+          .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
+          .default(false),
+      ),
   ).action(async (options: PlanOptions, command: Command) => {
     if (Boolean(options.filename) === options.cluster) command.error("plan needs exactly one of -f PATH and --cluster");
     if (options.namespace && !options.cluster) command.error("--namespace applies only with --cluster");
@@ -80,7 +90,14 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       monitoring: guard("monitoring"),
     });
     try {
-      return await buildPlan({ ...loaded, kinds: managed.kinds });
+      return await buildPlan({
+        ...loaded,
+        kinds: managed.kinds,
+        tenancy: {
+          namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
+          requireAllowlist: options.requireProjectAllowlist,
+        },
+      });
     } finally {
       await managed.close();
     }
@@ -115,6 +132,7 @@ async function loadManifests(path: string, resources: ResourceType[]): Promise<L
     objects: source,
     lookup: new ManifestSetLookup(source),
     fileErrors,
+    namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
     close: () => (isDirectory ? Promise.resolve() : rm(directory, { recursive: true, force: true })),
   };
 }
@@ -137,7 +155,14 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     }
   }
   await source.start(() => undefined);
-  return { source: "cluster", objects: source, lookup: source, fileErrors: [], close: () => source.stop() };
+  return {
+    source: "cluster",
+    objects: source,
+    lookup: source,
+    fileErrors: [],
+    namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
+    close: () => source.stop(),
+  };
 }
 
 function describe(err: unknown): string {

@@ -8,9 +8,8 @@ import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperat
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
+import { projectNotAllowed } from "./tenancy.ts";
 import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
-
-export const ALLOWED_PROJECTS_ANNOTATION = "driftguard.dev/allowed-projects";
 
 export interface ClassifiedError {
   reason: string;
@@ -223,18 +222,8 @@ export class Reconciler<Spec extends CommonSpec> {
   }
 
   #projectNotAllowed(namespace: string, project: string): string | undefined {
-    const annotation = this.#o.source.namespaceAnnotations(namespace)?.[ALLOWED_PROJECTS_ANNOTATION];
-    if (annotation === undefined) {
-      return this.#o.requireProjectAllowlist
-        ? `Namespace ${namespace} has no ${ALLOWED_PROJECTS_ANNOTATION} annotation; add "${project}" to it to manage resources there`
-        : undefined;
-    }
-    const allowed = annotation
-      .split(",")
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (allowed.includes(project)) return undefined;
-    return `Project ${project} is not in namespace ${namespace}'s ${ALLOWED_PROJECTS_ANNOTATION} (${allowed.join(", ") || "empty"})`;
+    const annotations = this.#o.source.namespaceAnnotations(namespace);
+    return projectNotAllowed(namespace, project, annotations, this.#o.requireProjectAllowlist);
   }
 
   #resyncMs(spec: Spec): number {

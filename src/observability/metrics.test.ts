@@ -160,4 +160,23 @@ describe("DriftguardMetrics", () => {
       'driftguard_managed_resources{kind="CloudRunServiceConfig",ready="False"} 0',
     );
   });
+
+  it("flags connectors whose spec needs a replacement, by connector name", async () => {
+    const m = metrics();
+    const synced = (reason: string) => ({ conditions: [{ type: "Synced", status: "False", reason }] });
+    m.trackObjects(() => [
+      {
+        kind: "VpcConnectorConfig",
+        objects: [
+          { spec: { connector: { name: "staging-connector" } }, status: synced("ReplacementRequired") },
+          { spec: { connector: { name: "prod-connector" } }, status: synced("UpToDate") },
+        ],
+      },
+      { kind: "CloudRunServiceConfig", objects: [{ status: synced("ReplacementRequired") }] },
+    ]);
+    expect(await samples(m, "driftguard_connector_replacement_required")).toEqual([
+      'driftguard_connector_replacement_required{connector="staging-connector"} 1',
+      'driftguard_connector_replacement_required{connector="prod-connector"} 0',
+    ]);
+  });
 });

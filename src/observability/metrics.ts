@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 /** An object as the source caches it; only its status is read. */
 export interface ObservedObject {
+  spec?: unknown;
   status?: Record<string, unknown>;
 }
 
@@ -147,6 +148,22 @@ export class DriftguardMetrics {
       },
     });
     new Gauge({
+      name: "driftguard_connector_replacement_required",
+      help: "1 while a VPC connector's spec asks for less than it has, which only replacing the connector can do",
+      labelNames: ["connector"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { kind, objects: list } of objects()) {
+          if (kind !== "VpcConnectorConfig") continue;
+          for (const o of list) {
+            const connector = (o.spec as { connector?: { name?: string } } | undefined)?.connector?.name;
+            if (connector) this.set({ connector }, syncedReasonOf(o) === "ReplacementRequired" ? 1 : 0);
+          }
+        }
+      },
+    });
+    new Gauge({
       name: "driftguard_managed_resources",
       help: "Managed objects by kind and Ready condition status",
       labelNames: ["kind", "ready"],
@@ -231,4 +248,11 @@ function readyOf(object: ObservedObject): (typeof READY_VALUES)[number] {
     ? (conditions as Array<{ type?: unknown; status?: unknown }>).find((c) => c.type === "Ready")
     : undefined;
   return ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown";
+}
+
+function syncedReasonOf(object: ObservedObject): string | undefined {
+  const conditions = object.status?.conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  const synced = (conditions as Array<{ type?: unknown; reason?: unknown }>).find((c) => c.type === "Synced");
+  return typeof synced?.reason === "string" ? synced.reason : undefined;
 }

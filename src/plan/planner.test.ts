@@ -48,6 +48,25 @@ describe("buildPlan", () => {
     ]);
   });
 
+  it("blocks a project the namespace may not target, before any Google call", async () => {
+    const loaded = new ObjectList([service("elsewhere")]);
+    const plan = await buildPlan({
+      source: "directory",
+      kinds: [kind],
+      objects: loaded,
+      lookup: new ManifestSetLookup(loaded),
+      tenancy: {
+        namespaceAnnotations: () => ({ "driftguard.dev/allowed-projects": "netra-sandbox" }),
+        requireAllowlist: false,
+      },
+    });
+    expect(plan.resources[0]).toMatchObject({
+      outcome: "blocked",
+      reason: "ProjectNotAllowed",
+      message: "Project netra-staging is not in namespace staging's driftguard.dev/allowed-projects (netra-sandbox)",
+    });
+  });
+
   it("blocks an invalid spec with every validation issue, cross-field rules included", async () => {
     const plan = await planOf(
       service("broken", { requestTimeout: "soon", scaling: { minInstances: 5, maxInstances: 2 } }),

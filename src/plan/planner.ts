@@ -3,6 +3,7 @@
 // through the kinds, so a plan sees exactly the normalisation and field ownership the controller applies.
 
 import { PAUSED_ANNOTATION } from "../controller/resync.ts";
+import { projectNotAllowed } from "../controller/tenancy.ts";
 import { classifyGoogleError } from "../gcp/errors.ts";
 import type { CommonSpec, ManagedKind, ManagedObject, ObjectLookup } from "../kinds/kind.ts";
 import { budgetReports } from "./budget.ts";
@@ -17,6 +18,13 @@ export interface PlanInput {
   lookup: ObjectLookup;
   fileErrors?: FileError[];
   now?: Date;
+  /** The tenancy guard, as the controller applies it; absent: every project is allowed. */
+  tenancy?: Tenancy;
+}
+
+export interface Tenancy {
+  namespaceAnnotations(namespace: string): Record<string, string> | undefined;
+  requireAllowlist: boolean;
 }
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
@@ -24,7 +32,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const planned = input.kinds.flatMap((kind) =>
     [...input.objects.list(kind.resource)]
       .sort((a, b) => compare(keyOf(a), keyOf(b)))
-      .map((object) => planObject(kind, object, input.lookup, now)),
+      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy)),
   );
   return {
     source: input.source,
@@ -39,6 +47,7 @@ export async function planObject(
   object: ManagedObject,
   lookup: ObjectLookup,
   now: Date,
+  tenancy?: Tenancy,
 ): Promise<PlanEntry> {
   const base = {
     kind: kind.resource.kind,
@@ -60,6 +69,15 @@ export async function planObject(
   }
   const spec = parsed.spec;
   const described = { ...base, target: kind.targetName(spec), policy: spec.managementPolicy };
+  const notAllowed =
+    tenancy &&
+    projectNotAllowed(
+      base.namespace,
+      kind.targetProject(spec),
+      tenancy.namespaceAnnotations(base.namespace),
+      tenancy.requireAllowlist,
+    );
+  if (notAllowed) return { ...described, outcome: "blocked", reason: "ProjectNotAllowed", message: notAllowed };
   const ctx = { key: `${base.namespace}/${base.name}`, object, spec, lookup, now };
   const admission = kind.admit(ctx);
   if (admission) return { ...described, outcome: "blocked", reason: admission.reason, message: admission.message };
