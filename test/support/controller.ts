@@ -3,6 +3,7 @@
 // real Google clients, real work queues — in its own namespace.
 
 import {
+  CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
   PatchStrategy,
@@ -12,12 +13,18 @@ import {
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { API_VERSION, GROUP, VERSION } from "../../src/api/common.ts";
-import { startController, type ControllerConfig, type RunningController } from "../../src/controller/compose.ts";
+import {
+  startController,
+  type ControllerConfig,
+  type ControllerHooks,
+  type RunningController,
+} from "../../src/controller/compose.ts";
 import type { GcpConnection, Transport } from "../../src/gcp/connection.ts";
 import type { ManagedObject, ResourceType } from "../../src/kinds/kind.ts";
 import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
 import { connectorResource } from "../../src/kinds/connector/resource.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import type { RequestLogEntry } from "../../src/sim/core/request-log.ts";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim/simulator.ts";
 import { ClusterSource } from "../../src/sources/cluster.ts";
 import { createNamespace, testKubeConfig } from "./kube.ts";
@@ -27,6 +34,8 @@ export interface RigOptions {
   namespaceAnnotations?: Record<string, string>;
   sim?: SimulatorOptions;
   config?: Partial<ControllerConfig>;
+  /** Observers of the running controller (breaker states, Google requests, metrics). */
+  hooks?: ControllerHooks;
   /** Start the controller later (e.g. after creating objects), with rig.startController(). */
   deferController?: boolean;
 }
@@ -82,6 +91,7 @@ export class Rig {
       },
       source,
       this.log,
+      this.#options.hooks,
     );
   }
 
@@ -164,6 +174,63 @@ export class Rig {
   calls(method: string, resource?: string): number {
     return this.sim.control.requests({ method, ...(resource ? { resource } : {}) }).length;
   }
+
+  /** Every Google call the simulator logged that names `resource`, whatever the method. */
+  callsAbout(resource: string): RequestLogEntry[] {
+    return this.sim.control.requests({ resource });
+  }
+
+  /** Polls until `predicate` holds for the object's condition `type` (e.g. Ready with a reason). */
+  async waitForCondition(
+    kind: "CloudRunServiceConfig" | "VpcConnectorConfig",
+    name: string,
+    type: string,
+    expected: { status?: string; reason?: string },
+    timeoutMs = 20_000,
+  ): Promise<ManagedObject> {
+    return this.waitFor(
+      kind,
+      name,
+      (o) => {
+        const c = condition(o, type);
+        return (
+          c !== undefined &&
+          (expected.status === undefined || c.status === expected.status) &&
+          (expected.reason === undefined || c.reason === expected.reason)
+        );
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Merge-patches the annotations of the rig's namespace (null removes one). */
+  async annotateNamespace(annotations: Record<string, string | null>): Promise<void> {
+    await testKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .patchNamespace({ name: this.namespace, body: { metadata: { annotations } } }, mergePatch);
+  }
+}
+
+/** A simulator seed of Cloud Run services with one container each, named `projects/P/locations/R/services/N`. */
+export function serviceSeed(names: string[], project = "netra-staging", region = "us-central1") {
+  return {
+    services: names.map((name) => ({
+      name: `projects/${project}/locations/${region}/services/${name}`,
+      template: {
+        containers: [
+          {
+            name: "app",
+            image: `us-docker.pkg.dev/${project}/app/${name}:v1`,
+            env: [{ name: "UNMANAGED", value: "keep-me" }],
+            resources: { limits: { cpu: "1000m", memory: "512Mi" } },
+          },
+        ],
+        timeout: "300s",
+        scaling: { maxInstanceCount: 10 },
+      },
+      labels: { owner: "ci" },
+    })),
+  };
 }
 
 export interface LiveContainer {

@@ -4,6 +4,7 @@
 // in `admit`, before any Google call.
 
 import type { ServicesClient } from "@google-cloud/run";
+import { operationsProtos, type CallOptions } from "google-gax";
 import {
   cloudRunServiceConfigKind,
   CloudRunServiceConfigSpec,
@@ -36,6 +37,21 @@ export const cloudRunResource: ResourceType = {
   plural: cloudRunServiceConfigKind.plural,
   kind: cloudRunServiceConfigKind.kind,
 };
+
+/**
+ * How often a config held back by other objects looks again without an event of its own: a peer on the
+ * same Cloud SQL instance lowering its pool changes that peer, not this object. (A connector becoming
+ * Ready re-queues its dependents at once; the timer is only the safety net there.) The re-check reads
+ * only the local cache and makes no Google call.
+ */
+export const ADMISSION_RECHECK_MS = 5_000;
+
+/**
+ * The client libraries retry UNAVAILABLE for up to a minute inside one call, out of sight of the call guard:
+ * its rate limit, quota pause and circuit breaker would see one slow call instead of an outage. The reconciler
+ * retries with its own backoff, so each call goes out exactly once.
+ */
+const NO_RETRY: CallOptions = { retry: null };
 
 /** What observe read, carried to update so the write uses exactly that etag. */
 interface Carried {
@@ -76,11 +92,23 @@ export class CloudRunKind implements ManagedKind<Spec> {
         : [];
     });
     const budget = checkConnectionBudget(members, ctx.key);
-    if (budget && !budget.withinBudget) return { reason: "ConnectionBudgetExceeded", message: budget.message };
+    if (budget && !budget.withinBudget) {
+      return { reason: "ConnectionBudgetExceeded", message: budget.message, retryAfterMs: ADMISSION_RECHECK_MS };
+    }
     const ref = ctx.spec.vpcAccess?.connectorRef;
     if (ref) {
       const readiness = connectorReadiness(ctx.lookup, ctx.object.metadata?.namespace ?? "", ref.name);
-      if (!readiness.ready) return { reason: "DependencyNotReady", message: readiness.message, retryAfterMs: 30_000 };
+      if (!readiness.ready) {
+        return { reason: "DependencyNotReady", message: readiness.message, retryAfterMs: ADMISSION_RECHECK_MS };
+      }
+    }
+    // A spec that cannot be rendered (e.g. an unsupported system annotation) is refused before any Google call.
+    try {
+      const connectorName = this.#resolvedConnector(ctx);
+      renderDesired(ctx.spec, connectorName ? { connectorName } : {});
+    } catch (err) {
+      if (err instanceof ConfigError) return { reason: "InvalidSpec", message: err.message };
+      throw err;
     }
     return undefined;
   }
@@ -96,7 +124,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
 
   async observe(ctx: KindContext<Spec>): Promise<Observation> {
     const name = this.targetName(ctx.spec);
-    const [live] = await this.#guard.call("getService", () => this.#services.getService({ name }), name);
+    const [live] = await this.#guard.call("getService", () => this.#services.getService({ name }, NO_RETRY), name);
     const status = {
       latestReadyRevision: shortRevision(live.latestReadyRevision),
       latestCreatedRevision: shortRevision(live.latestCreatedRevision),
@@ -125,7 +153,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
     const name = this.targetName(ctx.spec);
     const [operation] = await this.#guard.call(
       "updateService",
-      () => this.#services.updateService({ service, updateMask: { paths: updateMask } }),
+      () => this.#services.updateService({ service, updateMask: { paths: updateMask } }, NO_RETRY),
       name,
     );
     if (!operation.name) throw new Error(`updateService for ${name} returned an operation without a name`);
@@ -133,9 +161,13 @@ export class CloudRunKind implements ManagedKind<Spec> {
   }
 
   async checkOperation(operationName: string): Promise<OperationState> {
-    const operation = await this.#guard.call(
+    const [operation] = await this.#guard.call(
       "getOperation",
-      () => this.#services.checkUpdateServiceProgress(operationName),
+      () =>
+        this.#services.operationsClient.getOperation(
+          operationsProtos.google.longrunning.GetOperationRequest.create({ name: operationName }),
+          NO_RETRY,
+        ),
       operationName,
     );
     if (!operation.done) return { done: false };
