@@ -7,7 +7,7 @@
 // flight; the elector never leads twice, so `driftguard run` then exits and Kubernetes restarts it clean.
 
 import type { Logger } from "pino";
-import { classifyGoogleError, type GoogleApi } from "../gcp/errors.ts";
+import type { GoogleApi } from "../gcp/errors.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
 import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
@@ -16,6 +16,7 @@ import type { CommonSpec } from "../kinds/kind.ts";
 import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
+import { classifyReconcileError } from "./errors.ts";
 import { createKinds } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { Reconciler } from "./reconciler.ts";
@@ -100,15 +101,7 @@ export async function startController(
         kind,
         source: gated,
         log,
-        classify: (err) => {
-          const c = classifyGoogleError(err);
-          return {
-            reason: c.reason,
-            message: `${c.message}. ${c.hint}`,
-            retryable: c.retryable,
-            ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
-          };
-        },
+        classify: classifyReconcileError,
         requireProjectAllowlist: config.requireProjectAllowlist,
         ...(config.operationPollMs === undefined ? {} : { operationPollMs: config.operationPollMs }),
         ...(config.failedRolloutBackoffMs === undefined

@@ -4,7 +4,7 @@
 
 import type { Logger } from "pino";
 import type { CommonSpec, ResourceType } from "../kinds/kind.ts";
-import type { DesiredStateSource } from "../sources/source.ts";
+import type { Change, DesiredStateSource } from "../sources/source.ts";
 import type { Reconciler } from "./reconciler.ts";
 import { WorkQueue, type WorkQueueOptions } from "./workqueue.ts";
 
@@ -51,7 +51,7 @@ export class Manager {
   async start(): Promise<void> {
     if (this.#started) throw new Error("manager already started");
     this.#started = true;
-    await this.#o.source.start((resource, key) => this.#onChange(resource, key));
+    await this.#o.source.start((resource, key, change) => this.#onChange(resource, key, change));
     const workers = this.#o.workers ?? 4;
     for (const controller of this.#controllers.values()) {
       for (let i = 0; i < workers; i++) controller.workers.push(this.#work(controller));
@@ -78,9 +78,8 @@ export class Manager {
     return Object.fromEntries([...this.#controllers.values()].map((c) => [c.name, c.queue.len()]));
   }
 
-  #onChange(resource: ResourceType, key: string): void {
-    const own = this.#controllers.get(resource.kind);
-    own?.queue.add(key);
+  #onChange(resource: ResourceType, key: string, change: Change): void {
+    if (!change.readinessOnly) this.#controllers.get(resource.kind)?.queue.add(key);
     for (const controller of this.#controllers.values()) {
       const kind = controller.reconciler.kind;
       if (!kind.dependsOn?.some((d) => d.kind === resource.kind) || !kind.dependents) continue;

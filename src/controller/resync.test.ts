@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isMeaningfulUpdate, jitteredDelay, type ObjectWithMetadata } from "./resync.ts";
+import { isMeaningfulUpdate, jitteredDelay, type ObjectWithMetadata, isReadinessChange } from "./resync.ts";
 
 describe("jitteredDelay", () => {
   it.each([
@@ -74,5 +74,33 @@ describe("isMeaningfulUpdate", () => {
   it("treats missing metadata as empty", () => {
     expect(isMeaningfulUpdate({}, {})).toBe(false);
     expect(isMeaningfulUpdate({}, { metadata: { generation: 1 } })).toBe(true);
+  });
+});
+
+describe("isReadinessChange", () => {
+  const withReady = (status?: string, extra: object = {}) => ({
+    status: {
+      ...extra,
+      conditions: status
+        ? [
+            { type: "Synced", status: "True" },
+            { type: "Ready", status },
+          ]
+        : [],
+    },
+  });
+
+  it.each([
+    ["Ready appears", withReady(), withReady("True"), true],
+    ["Ready flips", withReady("False"), withReady("True"), true],
+    [
+      "Ready stays while other status moves",
+      withReady("True", { utilizationPercent: "40%" }),
+      withReady("True", { utilizationPercent: "70%" }),
+      false,
+    ],
+    ["no status at all", {}, {}, false],
+  ])("%s", (_, before, after, expected) => {
+    expect(isReadinessChange(before, after)).toBe(expected);
   });
 });

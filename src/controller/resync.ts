@@ -47,3 +47,19 @@ export function isMeaningfulUpdate(oldObject: ObjectWithMetadata, newObject: Obj
 function annotation(metadata: NonNullable<ObjectWithMetadata["metadata"]>, name: string): string | undefined {
   return metadata.annotations?.[name];
 }
+
+/**
+ * True when a status update changes the object's Ready condition. Such an update does not re-queue the
+ * object itself, but objects that depend on it (a service waiting for its connector) must look again;
+ * anything else in status (utilization samples, timestamps) changes too often to fan out.
+ */
+export function isReadinessChange(oldObject: { status?: unknown }, newObject: { status?: unknown }): boolean {
+  return readyStatus(oldObject) !== readyStatus(newObject);
+}
+
+function readyStatus(object: { status?: unknown }): string | undefined {
+  const conditions = (object.status as { conditions?: unknown } | undefined)?.conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  const ready = (conditions as Array<{ type?: unknown; status?: unknown }>).find((c) => c.type === "Ready");
+  return typeof ready?.status === "string" ? ready.status : undefined;
+}

@@ -5,7 +5,7 @@
 
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { isMeaningfulUpdate } from "../controller/resync.ts";
+import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { Informer } from "../kube/informer.ts";
@@ -66,6 +66,9 @@ export class ClusterSource implements DesiredStateSource {
       informer.onAdd((o) => onChange(resource, objectKey(o), { deleted: false }));
       informer.onUpdate((before, after) => {
         if (isMeaningfulUpdate(before, after)) onChange(resource, objectKey(after), { deleted: false });
+        else if (isReadinessChange(before, after)) {
+          onChange(resource, objectKey(after), { deleted: false, readinessOnly: true });
+        }
       });
       informer.onDelete((o) => {
         this.#written.delete(`${resource.kind}:${objectKey(o)}`);

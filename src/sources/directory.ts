@@ -7,6 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
@@ -111,8 +112,10 @@ export class DirectorySource implements DesiredStateSource {
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
     const stored = this.get(resource, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
     if (!stored || isDeepStrictEqual(stored.status ?? {}, status)) return Promise.resolve(false);
+    const readinessChanged = isReadinessChange(stored, { status });
     stored.status = structuredClone(status);
     this.#o.onStatus?.(resource, stored);
+    if (readinessChanged) this.#onChange(resource, objectKey(stored), { deleted: false, readinessOnly: true });
     return Promise.resolve(true);
   }
 

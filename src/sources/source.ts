@@ -6,10 +6,16 @@ import type { ManagedObject, ObjectLookup, ResourceType } from "../kinds/kind.ts
 
 export type EventType = "Normal" | "Warning";
 
-export interface ChangeHandler {
-  /** `resync` is false for real changes (spec, annotations, deletion), which jump ahead of periodic work. */
-  (resource: ResourceType, key: string, change: { deleted: boolean }): void;
+export interface Change {
+  deleted: boolean;
+  /**
+   * Only the object's readiness changed (a status write): not a reason to reconcile the object itself,
+   * but objects that depend on it must look again.
+   */
+  readinessOnly?: boolean;
 }
+
+export type ChangeHandler = (resource: ResourceType, key: string, change: Change) => void;
 
 export interface DesiredStateSource extends ObjectLookup {
   /** Loads everything, then reports changes until stopped. Resolves once the first full load is done. */

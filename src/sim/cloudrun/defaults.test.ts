@@ -41,6 +41,21 @@ describe("Cloud Run server-side defaults", () => {
     });
   });
 
+  it("allocates CPU only during requests by default, unless the caller set resources without asking for it", () => {
+    const container = (service: Record<string, unknown>) =>
+      (service.template as { containers: Array<{ resources: Record<string, unknown> }> }).containers[0]?.resources;
+    const withLimits = withServiceDefaults(
+      { template: { containers: [{ image: "i", resources: { limits: { cpu: "2", memory: "1Gi" } } }] } },
+      "1",
+    );
+    expect(container(withLimits)).toEqual({ limits: { cpu: "2", memory: "1Gi" } });
+    const askedFor = withServiceDefaults(
+      { template: { containers: [{ image: "i", resources: { limits: { cpu: "2" }, cpuIdle: true } }] } },
+      "1",
+    );
+    expect(container(askedFor)?.cpuIdle).toBe(true);
+  });
+
   it("keeps what the caller set and is idempotent", () => {
     const input = {
       template: {

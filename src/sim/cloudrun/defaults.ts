@@ -35,12 +35,16 @@ export function withServiceDefaults(service: JsonObject, projectNumber: string):
 
 /** `serving`: the ingress container (the only one, or the first), which gets the default port and probe. */
 function withContainerDefaults(container: JsonObject, serving: boolean): JsonObject {
+  // cpu_idle is a plain proto3 bool, so false and unset look the same. Like Cloud Run, CPU is only
+  // allocated during requests when the caller set no resources at all; a caller who sets resources must
+  // ask for cpuIdle true explicitly to keep that behaviour.
+  const declaredResources = container.resources !== undefined;
   const resources = (container.resources ?? {}) as JsonObject;
   const limits = { ...((resources.limits ?? {}) as Record<string, string>) };
   limits.cpu = normaliseCpu(limits.cpu ?? DEFAULT_CPU);
   limits.memory = normaliseMemory(limits.memory ?? DEFAULT_MEMORY);
   resources.limits = limits;
-  resources.cpuIdle ??= true;
+  if (!declaredResources) resources.cpuIdle = true;
   const result: JsonObject = { ...container, resources };
   if (!serving) return result;
   if (!Array.isArray(result.ports) || result.ports.length === 0)
