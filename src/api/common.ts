@@ -192,6 +192,9 @@ const PendingOperation = z
   .optional()
   .meta({ description: "Update still in flight; no new update starts until it ends." });
 
+const FAILED_GENERATION =
+  "metadata.generation whose rollout failed; not pushed again until the spec changes or a long backoff passes.";
+
 /** Status fields the reconciler keeps for every kind, so a restarted or new leader resumes where it was. */
 export const ReconcileBookkeeping = {
   syncedGeneration: z
@@ -200,14 +203,7 @@ export const ReconcileBookkeeping = {
     .optional()
     .meta({ description: "metadata.generation the live resource was last confirmed to match." }),
   pendingOperation: PendingOperation,
-  failedGeneration: z
-    .int()
-    .nonnegative()
-    .optional()
-    .meta({
-      description:
-        "metadata.generation whose rollout failed; not pushed again until the spec changes or a long backoff passes.",
-    }),
+  failedGeneration: z.int().nonnegative().optional().meta({ description: FAILED_GENERATION }),
   failedAt: timestamp("When the rollout of failedGeneration failed").optional(),
   lastFailure: z
     .strictObject({
