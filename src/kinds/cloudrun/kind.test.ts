@@ -1,5 +1,5 @@
 import { ServicesClient } from "@google-cloud/run";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { CloudRunServiceConfigSpec } from "../../api/cloudrun.ts";
 import { clientOptions } from "../../gcp/connection.ts";
 import { CallGuard } from "../../gcp/guard.ts";
@@ -93,5 +93,23 @@ describe("CloudRunKind.admit", () => {
     expect(blocked?.reason).toBe("InvalidSpec");
     expect(blocked?.message).toContain('spec.annotations["run.googleapis.com/frobnicate"]');
     expect(blocked?.retryAfterMs).toBeUndefined();
+  });
+
+  it("validates each peer's spec once, not on every reconcile", () => {
+    const peers = Array.from({ length: 20 }, (_, i) =>
+      object("CloudRunServiceConfig", `peer-${i}`, service(`peer-${i}`)),
+    );
+    const target = object("CloudRunServiceConfig", "target", service("target"));
+    admit(target, peers);
+    const parse = vi.spyOn(CloudRunServiceConfigSpec, "safeParse");
+    try {
+      for (let pass = 0; pass < 5; pass++) expect(admit(target, peers)).toBeUndefined();
+      expect(parse).not.toHaveBeenCalled();
+      // A changed object comes with a new spec object, which is validated again.
+      admit(target, [...peers.slice(1), object("CloudRunServiceConfig", "peer-0", service("peer-0"))]);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

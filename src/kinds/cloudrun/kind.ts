@@ -65,6 +65,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
   #services: ServicesClient;
   #guard: CallGuard;
   #carried = new WeakMap<Observation, Carried>();
+  #peerSpecs = new WeakMap<object, Spec | null>();
 
   constructor(services: ServicesClient, guard: CallGuard) {
     this.#services = services;
@@ -86,10 +87,8 @@ export class CloudRunKind implements ManagedKind<Spec> {
   admit(ctx: KindContext<Spec>): Blocked | undefined {
     const members = ctx.lookup.list(cloudRunResource).flatMap((object) => {
       if (object.metadata?.annotations?.["driftguard.dev/paused"] === "true") return [];
-      const parsed = CloudRunServiceConfigSpec.safeParse(object.spec);
-      return parsed.success
-        ? [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec: parsed.data }]
-        : [];
+      const spec = this.#peerSpec(object.spec);
+      return spec ? [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec }] : [];
     });
     const budget = checkConnectionBudget(members, ctx.key);
     if (budget && !budget.withinBudget) {
@@ -172,6 +171,22 @@ export class CloudRunKind implements ManagedKind<Spec> {
     );
     if (!operation.done) return { done: false };
     return operation.error ? { done: true, error: operation.error } : { done: true };
+  }
+
+  /**
+   * A peer's validated spec for the connection budget. Every reconcile looks at every peer, so parsing
+   * them all each time would cost O(n) schema checks per pass; specs are cached per spec object, which
+   * sources replace whenever the object changes.
+   */
+  #peerSpec(raw: unknown): Spec | undefined {
+    if (typeof raw !== "object" || raw === null) return undefined;
+    let cached = this.#peerSpecs.get(raw);
+    if (cached === undefined) {
+      const parsed = CloudRunServiceConfigSpec.safeParse(raw);
+      cached = parsed.success ? parsed.data : null;
+      this.#peerSpecs.set(raw, cached);
+    }
+    return cached ?? undefined;
   }
 
   #resolvedConnector(ctx: KindContext<Spec>): string | undefined {
