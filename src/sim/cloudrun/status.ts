@@ -54,6 +54,21 @@ export function failed(service: JsonObject, revision: string, failure: RevisionF
   return message;
 }
 
+/** Marks the rollout of the latest created revision done: ready, or failed (returning the message) if set up to fail. */
+export function settle(
+  service: JsonObject,
+  failedRevisions: Record<string, RevisionFailure>,
+  now: string,
+): string | undefined {
+  const revision = typeof service.latestCreatedRevision === "string" ? service.latestCreatedRevision : "";
+  const failure = failedRevisions[revision];
+  if (!failure) {
+    ready(service, now);
+    return undefined;
+  }
+  return failed(service, revision, failure, now);
+}
+
 function trafficStatuses(service: JsonObject): JsonObject[] {
   const traffic = Array.isArray(service.traffic) ? (service.traffic as JsonObject[]) : [];
   return traffic.map((target) => ({

@@ -1,9 +1,11 @@
-// proto3 JSON -> protobufjs message. Builds the plain object protobufjs' fromObject expects, checking
-// every field on the way so bad input fails with Google's "Invalid JSON payload received" error.
+// proto3 JSON -> protobufjs message. Builds the plain object protobufjs' encoder takes (enums as numbers,
+// bytes as Buffers, int64 as numbers or decimal text), checking every field on the way so bad input fails
+// with Google's "Invalid JSON payload received" error. The object goes straight to `encode`: protobufjs'
+// fromObject would only copy it again, and every gRPC response passes through here.
 
 import protobuf from "protobufjs";
 import { SimError } from "./errors.ts";
-import { lookupPacked } from "./proto-json.ts";
+import { fullName, lookupPacked } from "./proto-json.ts";
 import { parseDuration, parseFieldMask, parseTimestamp } from "./well-known.ts";
 
 type Plain = Record<string, unknown>;
@@ -11,9 +13,12 @@ type Plain = Record<string, unknown>;
 const INT64 = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
 const INT32 = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
 
-/** Parses proto3 JSON into a message of `type`; throws SimError INVALID_ARGUMENT naming the bad field. */
-export function fromProto3Json(type: protobuf.Type, json: unknown): protobuf.Message {
-  return type.fromObject(parseMessage(type, json, "") as Plain);
+/**
+ * Parses proto3 JSON into a message of `type`, as a plain object with protobufjs field names that
+ * `type.encode` and `toProto3Json` accept; throws SimError INVALID_ARGUMENT naming the bad field.
+ */
+export function fromProto3Json(type: protobuf.Type, json: unknown): Plain {
+  return parseMessage(type, json, "") as Plain;
 }
 
 function invalid(path: string, problem: string): SimError {
@@ -30,20 +35,41 @@ function camel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+const fieldsByKey = new WeakMap<protobuf.Type, Map<string, protobuf.Field>>();
+
+/** The field a JSON key names (lowerCamel or the proto's snake_case), cached per type; undefined if none. */
+function fieldFor(type: protobuf.Type, key: string): protobuf.Field | undefined {
+  let known = fieldsByKey.get(type);
+  if (!known) {
+    known = new Map();
+    fieldsByKey.set(type, known);
+  }
+  let field = known.get(key);
+  if (field === undefined) {
+    const name = camel(key);
+    field = Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
+    if (field) known.set(key, field); // only keys that name a field, so bad input cannot grow the cache
+  }
+  return field;
+}
+
 function isObject(value: unknown): value is Plain {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function parseMessage(type: protobuf.Type, json: unknown, path: string): unknown {
-  const name = type.fullName.replace(/^\./, "");
-  const wellKnown = parseWellKnown(type, name, json, path);
-  if (wellKnown !== undefined) return wellKnown;
+  const name = fullName(type);
+  if (name.startsWith("google.protobuf.")) {
+    const wellKnown = parseWellKnown(type, name, json, path);
+    if (wellKnown !== undefined) return wellKnown;
+  }
   if (!isObject(json)) throw invalid(path, `Expected an object for ${name}, got ${JSON.stringify(json)}`);
   const plain: Plain = {};
-  for (const [key, value] of Object.entries(json)) {
-    const field = type.fields[camel(key)];
+  for (const key of Object.keys(json)) {
+    const value = json[key];
+    const field = fieldFor(type, key);
     if (!field) throw invalid(path, `Unknown name ${JSON.stringify(key)}: Cannot find field`);
-    if (value === null && field.resolvedType?.fullName !== ".google.protobuf.Value") continue;
+    if (value === null && !(field.resolvedType && fullName(field.resolvedType) === "google.protobuf.Value")) continue;
     plain[field.name] = parseField(field, value, join(path, field.name));
   }
   return plain;
@@ -98,7 +124,7 @@ function parseScalar(kind: string, value: unknown, path: string): unknown {
       if (n > 0xffffffff || n < -0x80000000) throw bad("a 32-bit integer");
       return n;
     }
-    return text;
+    return int64(text);
   }
   // float and double
   if (typeof value === "number") return value;
@@ -107,28 +133,22 @@ function parseScalar(kind: string, value: unknown, path: string): unknown {
   throw bad("a number");
 }
 
+/** A number when exact (protobufjs encodes those fastest), else the canonical decimal text. */
+function int64(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text).toString();
+}
+
 function parseWellKnown(type: protobuf.Type, name: string, json: unknown, path: string): unknown {
   const first = type.fieldsById[1];
-  const second = type.fieldsById[2];
   if (!first) return undefined;
-  const guard = <T>(parse: () => T): T => {
-    try {
-      return parse();
-    } catch (err) {
-      throw invalid(path, err instanceof Error ? err.message : String(err));
-    }
-  };
-  const fieldsOf = (parsed: { seconds: string; nanos: number }) => ({
-    [first.name]: parsed.seconds,
-    [second?.name ?? "nanos"]: parsed.nanos,
-  });
   switch (name) {
     case "google.protobuf.Duration":
       if (typeof json !== "string") throw invalid(path, `Expected a duration string, got ${JSON.stringify(json)}`);
-      return fieldsOf(guard(() => parseDuration(json)));
+      return secondsNanos(type, json, parseDuration, path);
     case "google.protobuf.Timestamp":
       if (typeof json !== "string") throw invalid(path, `Expected a timestamp string, got ${JSON.stringify(json)}`);
-      return fieldsOf(guard(() => parseTimestamp(json)));
+      return secondsNanos(type, json, parseTimestamp, path);
     case "google.protobuf.FieldMask":
       if (typeof json !== "string") throw invalid(path, `Expected a field mask string, got ${JSON.stringify(json)}`);
       return { [first.name]: parseFieldMask(json) };
@@ -146,6 +166,23 @@ function parseWellKnown(type: protobuf.Type, name: string, json: unknown, path: 
       if (/^google\.protobuf\.\w+Value$/.test(name)) return { [first.name]: parseSingle(first, json, path) };
       return undefined;
   }
+}
+
+/** Duration or Timestamp text -> {seconds, nanos} under the type's own field names. */
+function secondsNanos(
+  type: protobuf.Type,
+  text: string,
+  parse: (text: string) => { seconds: string; nanos: number },
+  path: string,
+): Plain {
+  let parsed: { seconds: string; nanos: number };
+  try {
+    parsed = parse(text);
+  } catch (err) {
+    throw invalid(path, err instanceof Error ? err.message : String(err));
+  }
+  const seconds = (type.fieldsById[1] as protobuf.Field).name;
+  return { [seconds]: int64(parsed.seconds), [type.fieldsById[2]?.name ?? "nanos"]: parsed.nanos };
 }
 
 function parseValue(holder: protobuf.Field, json: unknown): unknown {
@@ -171,7 +208,8 @@ function parseAny(type: protobuf.Type, json: unknown, path: string): Plain {
   }
   const { "@type": url, ...rest } = json;
   const packed = lookupPacked(type.root, url);
-  const special = packed.fullName.startsWith(".google.protobuf.") && packed.fullName !== ".google.protobuf.Empty";
+  const packedName = fullName(packed);
+  const special = packedName.startsWith("google.protobuf.") && packedName !== "google.protobuf.Empty";
   const message = fromProto3Json(packed, special && "value" in rest ? rest.value : rest);
   const typeUrl = (type.fieldsById[1] as protobuf.Field).name;
   const value = (type.fieldsById[2] as protobuf.Field).name;

@@ -136,5 +136,12 @@ describe("proto3 JSON conversion", () => {
     expect(error({ launchStage: "SOON" }).message).toContain("expected one of");
     expect(error({ generation: "1.5" }).code).toBe("INVALID_ARGUMENT");
     expect(error({ template: { containers: { image: "x" } } }).message).toContain("Expected a list");
+    expect(error({ toString: "x" }).message).toContain('Unknown name "toString"');
+  });
+
+  it("accepts snake_case field names as well as lowerCamel, in any order of use", () => {
+    const json = { template: { max_instance_request_concurrency: 5, maxInstanceRequestConcurrency: 7 } };
+    expect(roundTrip("google.cloud.run.v2.Service", json)).toEqual({ template: { maxInstanceRequestConcurrency: 7 } });
+    expect(roundTrip("google.cloud.run.v2.Service", { launch_stage: "BETA" })).toEqual({ launchStage: "BETA" });
   });
 });

@@ -21,8 +21,16 @@ const WRAPPERS = new Set(
 
 type Fields = Record<string, unknown>;
 
-function fullName(type: protobuf.Type): string {
-  return type.fullName.replace(/^\./, "");
+const names = new WeakMap<protobuf.ReflectionObject, string>();
+
+/** Full name without the leading dot, cached: protobufjs rebuilds `fullName` from the parent chain on every read. */
+export function fullName(type: protobuf.ReflectionObject): string {
+  let name = names.get(type);
+  if (name === undefined) {
+    name = type.fullName.replace(/^\./, "");
+    names.set(type, name);
+  }
+  return name;
 }
 
 function byId(type: protobuf.Type, id: number): protobuf.Field {
