@@ -12,6 +12,7 @@ import { DirectorySource, type RecordedEvent } from "../sources/directory.ts";
 import { settled, summarise, type Summary } from "./progress.ts";
 import { INITIAL_LOAD_MBPS, regressedStagingSeed } from "./seed.ts";
 import { renderTable } from "./table.ts";
+import { loopbackConnection } from "../gcp/connection.ts";
 
 export interface DemoOptions {
   directory: string;
@@ -64,12 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   });
   const controller = await startController(
     {
-      gcp: {
-        transport: "grpc",
-        grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-        restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-        accessToken: "demo",
-      },
+      gcp: loopbackConnection(sim, "grpc", "demo"),
       qps: 20,
       workers: 4,
       requireProjectAllowlist: false,

@@ -45,6 +45,20 @@ export class FixedTokenAuth {
   }
 }
 
+/** A connection to a simulator (or any plaintext endpoint pair) on loopback, with a fixed token. */
+export function loopbackConnection(
+  ports: { grpcPort: number; restPort: number },
+  transport: Transport = "grpc",
+  accessToken = "sim-token",
+): GcpConnection {
+  return {
+    transport,
+    grpcEndpoint: `127.0.0.1:${ports.grpcPort}`,
+    restEndpoint: `http://127.0.0.1:${ports.restPort}`,
+    accessToken,
+  };
+}
+
 /** Constructor options for any generated @google-cloud/* client. */
 export function clientOptions(connection: GcpConnection): ClientOptions {
   // gax accepts any object with getRequestHeaders (and fetch for REST); its type names only its own classes.

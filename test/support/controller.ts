@@ -19,7 +19,7 @@ import {
   type ControllerHooks,
   type RunningController,
 } from "../../src/controller/compose.ts";
-import type { GcpConnection, Transport } from "../../src/gcp/connection.ts";
+import { type GcpConnection, type Transport, loopbackConnection } from "../../src/gcp/connection.ts";
 import type { ManagedObject, ResourceType } from "../../src/kinds/kind.ts";
 import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
 import { connectorResource } from "../../src/kinds/connector/resource.ts";
@@ -64,12 +64,7 @@ export class Rig {
   }
 
   get gcp(): GcpConnection {
-    return {
-      transport: this.#options.transport ?? "grpc",
-      grpcEndpoint: `127.0.0.1:${this.sim.grpcPort}`,
-      restEndpoint: `http://127.0.0.1:${this.sim.restPort}`,
-      accessToken: "sim-token",
-    };
+    return loopbackConnection(this.sim, this.#options.transport ?? "grpc");
   }
 
   async startController(): Promise<void> {

@@ -7,6 +7,7 @@ import { CallGuard } from "../../../src/gcp/guard.ts";
 import { ConnectorMetrics } from "../../../src/gcp/monitoring.ts";
 import { VpcAccessApi } from "../../../src/gcp/vpcaccess.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
+import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
 const NAME = "projects/demo-project/locations/us-central1/connectors/edge";
 const TARGET = { project: "demo-project", region: "us-central1", name: "edge" };
@@ -33,12 +34,7 @@ afterAll(async () => {
 });
 
 describe.each(["grpc", "rest"] as const)("adapters over %s", (transport) => {
-  const connection = () => ({
-    transport,
-    grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-    restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-    accessToken: "sim-token",
-  });
+  const connection = () => loopbackConnection(sim, transport);
   const guard = (api: "vpcaccess" | "monitoring") => new CallGuard({ api, qps: 100, burst: 100 });
 
   it("reads the connector with state as a name", async () => {

@@ -12,8 +12,7 @@ import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import type { ScaleAction } from "../../../src/autoscale/decide.ts";
 import { Manager } from "../../../src/controller/manager.ts";
 import { Reconciler } from "../../../src/controller/reconciler.ts";
-import type { GcpConnection, Transport } from "../../../src/gcp/connection.ts";
-import { classifyGoogleError } from "../../../src/gcp/errors.ts";
+import { loopbackConnection, type Transport } from "../../../src/gcp/connection.ts";
 import { CallGuard } from "../../../src/gcp/guard.ts";
 import { ConnectorMetrics } from "../../../src/gcp/monitoring.ts";
 import { VpcAccessApi, type ConnectorResource } from "../../../src/gcp/vpcaccess.ts";
@@ -24,6 +23,7 @@ import { createLogger } from "../../../src/observability/logger.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { createNamespace, testKubeConfig } from "../../support/kube.ts";
+import { classifyReconcileError } from "../../../src/controller/errors.ts";
 
 export const SPEED = 60;
 export const PROJECT = "demo-project";
@@ -51,12 +51,7 @@ export class ConnectorRig {
     this.sim = sim;
     this.namespace = namespace;
     const log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent", base: { test: namespace } });
-    const gcp: GcpConnection = {
-      transport,
-      grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-      restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-      accessToken: "sim-token",
-    };
+    const gcp = loopbackConnection(sim, transport);
     const guard = (api: "vpcaccess" | "monitoring") =>
       new CallGuard({ api, qps: 200, burst: 400, halfOpenAfterMs: 500 });
     this.api = new VpcAccessApi(gcp, guard("vpcaccess"));
@@ -76,15 +71,7 @@ export class ConnectorRig {
       kind,
       source,
       log,
-      classify: (err) => {
-        const c = classifyGoogleError(err);
-        return {
-          reason: c.reason,
-          message: `${c.message}. ${c.hint}`,
-          retryable: c.retryable,
-          ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
-        };
-      },
+      classify: classifyReconcileError,
       operationPollMs: 200,
     });
     this.#manager = new Manager({ source, reconcilers: [reconciler], workers: 2, log });

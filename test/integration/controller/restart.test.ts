@@ -16,6 +16,7 @@ import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { condition, serviceSeed } from "../../support/controller.ts";
 import { Envtest } from "../../support/envtest.ts";
+import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
 const PROJECT = "netra-staging";
 const NAMESPACE = "restart";
@@ -49,12 +50,7 @@ describe("an API server restart under a running controller", () => {
     });
     controller = await startController(
       {
-        gcp: {
-          transport: "grpc",
-          grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-          restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-          accessToken: "sim-token",
-        },
+        gcp: loopbackConnection(sim),
         qps: 200,
         workers: 2,
         requireProjectAllowlist: false,

@@ -27,6 +27,7 @@ import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { condition } from "../../support/controller.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
 import { render, toYaml, type Manifest } from "./manifests.ts";
+import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
 const RBAC_KINDS = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
 const SERVICE = "projects/netra-staging/locations/us-central1/services/backend";
@@ -137,12 +138,7 @@ describe("deploy/base RBAC", () => {
       });
       controller = await startController(
         {
-          gcp: {
-            transport: "grpc",
-            grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-            restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-            accessToken: "sim-token",
-          },
+          gcp: loopbackConnection(sim),
           qps: 100,
           workers: 2,
           requireProjectAllowlist: false,

@@ -13,6 +13,7 @@ import { createLogger } from "../../../src/observability/logger.ts";
 import type { Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { testKubeConfig } from "../../support/kube.ts";
+import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
 /** Short timings so takeovers happen within seconds: lease 3s, renew deadline 2s, retry 0.5s. */
 export const TIMINGS = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 };
@@ -55,12 +56,7 @@ export async function startReplica(
   const replica = { identity, elector, googleCalls: 0, reconciles: 0 } as Replica;
   replica.controller = await startController(
     {
-      gcp: {
-        transport: "grpc",
-        grpcEndpoint: `127.0.0.1:${sim.grpcPort}`,
-        restEndpoint: `http://127.0.0.1:${sim.restPort}`,
-        accessToken: "sim-token",
-      },
+      gcp: loopbackConnection(sim),
       qps: 200,
       workers: 2,
       requireProjectAllowlist: false,
