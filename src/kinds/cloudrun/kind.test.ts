@@ -96,17 +96,20 @@ describe("CloudRunKind.admit", () => {
   });
 
   it("validates each peer's spec once, not on every reconcile", () => {
-    const peers = Array.from({ length: 20 }, (_, i) =>
-      object("CloudRunServiceConfig", `peer-${i}`, service(`peer-${i}`)),
-    );
-    const target = object("CloudRunServiceConfig", "target", service("target"));
+    const onDb = (name: string) => service(name, { database: { cloudSqlInstance: "netra-staging:us-central1:db" } });
+    const peers = Array.from({ length: 20 }, (_, i) => object("CloudRunServiceConfig", `peer-${i}`, onDb(`peer-${i}`)));
+    const target = object("CloudRunServiceConfig", "target", onDb("target"));
     admit(target, peers);
     const parse = vi.spyOn(CloudRunServiceConfigSpec, "safeParse");
     try {
       for (let pass = 0; pass < 5; pass++) expect(admit(target, peers)).toBeUndefined();
       expect(parse).not.toHaveBeenCalled();
       // A changed object comes with a new spec object, which is validated again.
-      admit(target, [...peers.slice(1), object("CloudRunServiceConfig", "peer-0", service("peer-0"))]);
+      admit(target, [...peers.slice(1), object("CloudRunServiceConfig", "peer-0", onDb("peer-0"))]);
+      expect(parse).toHaveBeenCalledTimes(1);
+      // A config that names no Cloud SQL instance has no budget to check and looks at no peer.
+      const alone = object("CloudRunServiceConfig", "alone", service("alone"));
+      admit(alone, [object("CloudRunServiceConfig", "fresh", onDb("fresh"))]);
       expect(parse).toHaveBeenCalledTimes(1);
     } finally {
       parse.mockRestore();

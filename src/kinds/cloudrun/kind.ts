@@ -85,14 +85,19 @@ export class CloudRunKind implements ManagedKind<Spec> {
   }
 
   admit(ctx: KindContext<Spec>): Blocked | undefined {
-    const members = ctx.lookup.list(cloudRunResource).flatMap((object) => {
-      if (object.metadata?.annotations?.["driftguard.dev/paused"] === "true") return [];
-      const spec = this.#peerSpec(object.spec);
-      return spec ? [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec }] : [];
-    });
-    const budget = checkConnectionBudget(members, ctx.key);
-    if (budget && !budget.withinBudget) {
-      return { reason: "ConnectionBudgetExceeded", message: budget.message, retryAfterMs: ADMISSION_RECHECK_MS };
+    const instance = ctx.spec.database?.cloudSqlInstance;
+    if (instance !== undefined) {
+      // Only peers on the same Cloud SQL instance share its budget.
+      const members = ctx.lookup.list(cloudRunResource).flatMap((object) => {
+        if (object.metadata?.annotations?.["driftguard.dev/paused"] === "true") return [];
+        const spec = this.#peerSpec(object.spec);
+        if (spec?.database?.cloudSqlInstance !== instance) return [];
+        return [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec }];
+      });
+      const budget = checkConnectionBudget(members, ctx.key);
+      if (budget && !budget.withinBudget) {
+        return { reason: "ConnectionBudgetExceeded", message: budget.message, retryAfterMs: ADMISSION_RECHECK_MS };
+      }
     }
     const ref = ctx.spec.vpcAccess?.connectorRef;
     if (ref) {
