@@ -19,6 +19,7 @@ describe("VpcConnectorConfigSpec", () => {
     expect(parsed.autoscaling).toEqual({
       enabled: true,
       pollInterval: "30s",
+      metricsDelay: "3m",
       scaleUpThreshold: 0.7,
       targetUtilization: 0.6,
       scaleDownThreshold: 0.3,

@@ -44,6 +44,12 @@ export const ConnectorAutoscaling = z
   .strictObject({
     enabled: z.boolean().default(true).meta({ description: "Raise the connector when utilization stays high." }),
     pollInterval: duration("How often utilization metrics are read.", { min: "1s" }).default("30s"),
+    metricsDelay: duration(
+      "How far Cloud Monitoring's connector metrics may lag: utilization is judged up to this long ago, and " +
+        "only data older than that (plus two poll intervals) counts as stale. Google makes samples visible up " +
+        "to about 3 minutes after they are taken; the bundled simulator has no lag (use 0s with it).",
+      { min: "0s" },
+    ).default("3m"),
     scaleUpThreshold: fraction("Utilization above which the connector is raised", 0.7),
     targetUtilization: fraction("Utilization a raise aims for", 0.6),
     scaleDownThreshold: fraction("Utilization below which a raised connector may come back down", 0.3),

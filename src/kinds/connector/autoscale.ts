@@ -104,8 +104,14 @@ export class ConnectorAutoscaler {
       return { conditions: [], events: [], requeueAfterMs: policy.pollIntervalMs - sinceRead };
     }
     const reading = await this.#metrics.read(input.target, live.machineType);
-    const keepSince = now - policy.stabilizationWindowMs - (GAP_TOLERANCE_POLLS + 1) * policy.pollIntervalMs;
-    const sample = reading.ok ? { at: now - reading.utilization.ageMs, ...reading.utilization } : undefined;
+    // Monitoring lags: the window is judged up to `judgedAt`, the newest instant its data can be expected for.
+    const delayMs = parseDuration(spec.autoscaling.metricsDelay);
+    const judgedAt = now - delayMs;
+    const keepSince = judgedAt - policy.stabilizationWindowMs - (GAP_TOLERANCE_POLLS + 1) * policy.pollIntervalMs;
+    const measured = reading.ok ? { at: now - reading.utilization.ageMs, ...reading.utilization } : undefined;
+    // Data measured before the last change describes the old size (a lagging read can still return it).
+    const lastScale = Date.parse(previous.autoscaling.lastScaleTime ?? "");
+    const sample = measured && !(measured.at <= lastScale) ? measured : undefined;
     this.#store.record(
       key,
       now,
@@ -116,14 +122,19 @@ export class ConnectorAutoscaler {
       this.#hooks.onUtilization?.(input.name, "cpu", sample.cpu);
       this.#hooks.onUtilization?.(input.name, "throughput", sample.throughput);
     }
-    const unavailable = metricsProblem(reading, policy);
+    const unavailable = metricsProblem(reading, policy, delayMs);
     const decision = reading.ok
-      ? this.#decide(input, policy, reading.utilization.instances, unavailable !== undefined)
+      ? this.#decide(input, policy, reading.utilization.instances, unavailable !== undefined, judgedAt)
       : holdFor(live, "MetricsUnavailable", reading.problem);
 
     const enforce = spec.managementPolicy === "Enforce";
     const raises = decision.action === "scaleUp" || decision.action === "changeMachineType";
-    const summary = summariseWindow(this.#store.samples(key), now, policy.stabilizationWindowMs, policy.pollIntervalMs);
+    const summary = summariseWindow(
+      this.#store.samples(key),
+      judgedAt,
+      policy.stabilizationWindowMs,
+      policy.pollIntervalMs,
+    );
     const lastDecision = renderDecision(decision, summary, input.now, previous.autoscaling.lastDecision);
     const autoscaling: AutoscalingStatus = { ...previous.autoscaling, lastDecision };
     const events: Events = [];
@@ -172,7 +183,13 @@ export class ConnectorAutoscaler {
     };
   }
 
-  #decide(input: AutoscaleInput, policy: AutoscalingPolicy, instances: number, stale: boolean): ScaleDecision {
+  #decide(
+    input: AutoscaleInput,
+    policy: AutoscalingPolicy,
+    instances: number,
+    stale: boolean,
+    judgedAt: number,
+  ): ScaleDecision {
     const lastScale = input.previous.autoscaling.lastScaleTime;
     const decision = decideScale({
       samples: this.#store.samples(input.key),
@@ -180,7 +197,8 @@ export class ConnectorAutoscaler {
       live: { ...input.live, instances },
       floors: floorsOf(input.spec, input.live),
       ...(lastScale && Number.isFinite(Date.parse(lastScale)) ? { lastScaleTime: Date.parse(lastScale) } : {}),
-      now: input.now.getTime(),
+      // Judged as of the newest instant Monitoring covers, so cooldown also waits for data after a change.
+      now: judgedAt,
     });
     // Fresh metrics with an incomplete window: the window is refilling (after a start, a gap or a resize).
     if (decision.reason === "MetricsUnavailable" && !stale) return { ...decision, reason: "CollectingSamples" };
@@ -192,13 +210,17 @@ function holdFor(live: ConnectorSize, reason: string, message: string): ScaleDec
   return { action: "hold", reason, message, from: { ...live }, to: { ...live } };
 }
 
-/** Why the metrics cannot be used this pass: a failed or empty read, or data too old to act on. */
-function metricsProblem(
+/**
+ * Why the metrics cannot be used this pass: a failed or empty read, or data too old to act on — older
+ * than Monitoring's declared lag (`delayMs`) plus the usual gap tolerance.
+ */
+export function metricsProblem(
   reading: MetricsReading,
-  policy: AutoscalingPolicy,
+  policy: Pick<AutoscalingPolicy, "pollIntervalMs">,
+  delayMs: number,
 ): { reason: string; message: string } | undefined {
   if (!reading.ok) return { reason: reading.reason, message: `${reading.problem}; autoscaling holds` };
-  const limit = GAP_TOLERANCE_POLLS * policy.pollIntervalMs;
+  const limit = delayMs + GAP_TOLERANCE_POLLS * policy.pollIntervalMs;
   if (reading.utilization.ageMs <= limit) return undefined;
   return {
     reason: "StaleMetrics",

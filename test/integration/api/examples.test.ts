@@ -119,6 +119,7 @@ spec:
         autoscaling: {
           enabled: true,
           pollInterval: "30s",
+          metricsDelay: "3m",
           scaleUpThreshold: 0.7,
           targetUtilization: 0.6,
           scaleDownThreshold: 0.3,

@@ -75,7 +75,7 @@ describe("connector autoscaling", () => {
   it("ignores a spike shorter than the stabilization window", async () => {
     rig = await ConnectorRig.start("vpcc-spike", [steady("spike")]);
     const spec = connectorSpec("spike", {
-      autoscaling: { enabled: true, pollInterval: "1s", stabilizationWindow: "5s", cooldown: "0s" },
+      autoscaling: { enabled: true, pollInterval: "1s", metricsDelay: "0s", stabilizationWindow: "5s", cooldown: "0s" },
     });
     await rig.create("spike", spec);
     await settled(rig, "spike");
@@ -122,6 +122,7 @@ describe("connector autoscaling", () => {
       autoscaling: {
         enabled: true,
         pollInterval: "1s",
+        metricsDelay: "0s",
         stabilizationWindow: "3s",
         cooldown: "0s",
         ceiling: 3,

@@ -190,7 +190,15 @@ export function connectorSpec(id: string, overrides: Record<string, unknown> = {
     machineType: "e2-micro",
     minInstances: 2,
     maxInstances: 3,
-    autoscaling: { enabled: true, pollInterval: "1s", stabilizationWindow: "3s", cooldown: "0s", maxStep: 2 },
+    // The simulator's Monitoring has no ingestion lag.
+    autoscaling: {
+      enabled: true,
+      pollInterval: "1s",
+      metricsDelay: "0s",
+      stabilizationWindow: "3s",
+      cooldown: "0s",
+      maxStep: 2,
+    },
     ...overrides,
   };
 }
