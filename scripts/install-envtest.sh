@@ -15,6 +15,7 @@ command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 if [ ! -x "$apiserver" ]; then
   command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
   command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+  command -v dpkg-source >/dev/null 2>&1 || need_apt+=(dpkg-dev)
   [ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || need_apt+=(golang-github-modern-go-reflect2-dev)
 fi
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
@@ -39,10 +40,7 @@ if [ ! -x "$apiserver" ]; then
   rm -rf "$work" && mkdir -p "$work" && cd "$work"
   echo "install-envtest: fetching Debian's kubernetes source (once per machine)" >&2
   apt-get source --download-only kubernetes >/dev/null
-  dpkg-source --no-check -x kubernetes_*.dsc src >/dev/null 2>&1 || {
-    # dpkg-source may be missing (dpkg-dev); unpack by hand then.
-    mkdir -p src && tar -xf kubernetes_*.orig.tar.* -C src --strip-components=1
-  }
+  dpkg-source --no-check -x kubernetes_*.dsc src >/dev/null
   cd src
   # The vendored reflect2 1.0.1 crashes under Go >= 1.18 on the first custom-resource create; use Debian's 1.0.2.
   rsync -a --include='*.go' --exclude='*' /usr/share/gocode/src/github.com/modern-go/reflect2/ vendor/github.com/modern-go/reflect2/
