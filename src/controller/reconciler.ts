@@ -100,7 +100,7 @@ export class Reconciler<Spec extends CommonSpec> {
       return result;
     } catch (err) {
       const classified = this.#o.classify(err);
-      const log = objectLogger(this.#o.log, { key, kind: kind.resource.kind });
+      const log = this.#log(key);
       if (classified.reason === "Conflict" && !this.#conflicts.has(key)) {
         // Someone wrote between our read and our write (a CI deploy, a person): re-read and re-diff now,
         // at once and without touching status; back-to-back conflicts back off like any failure.
@@ -144,6 +144,7 @@ export class Reconciler<Spec extends CommonSpec> {
       }
       this.#pending.delete(key);
       statusPatch.pendingOperation = undefined;
+      this.#log(key).info({ operation: pending.name, failed: state.error !== undefined }, "operation finished");
       if (state.error === undefined) {
         completed = {
           fields: pending.fields,
@@ -199,6 +200,7 @@ export class Reconciler<Spec extends CommonSpec> {
       this.#pending.set(key, next);
       observed.pendingOperation = storedOperation(next);
       applied = true;
+      this.#log(key).info({ fields: observation.diffs, operation, cause: next.cause }, "applying");
     }
     const verdict: Verdict = {
       kind: "observed",
@@ -211,6 +213,10 @@ export class Reconciler<Spec extends CommonSpec> {
     await this.#finish(object, { ...common, verdict });
     if (applied) return { requeueAfterMs: this.#o.operationPollMs };
     return { requeueAfterMs: resync, resync: true };
+  }
+
+  #log(key: string): Logger {
+    return objectLogger(this.#o.log, { key, kind: this.#o.kind.resource.kind });
   }
 
   /** A rollout of this very generation failed recently: do not push it again in a loop. */
