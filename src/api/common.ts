@@ -11,6 +11,11 @@ export const GROUP = "driftguard.dev";
 export const VERSION = "v1alpha1";
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
+/** "true" stops every action on the object; status says Paused. */
+export const PAUSED_ANNOTATION = "driftguard.dev/paused";
+/** Any change of its value reconciles the object at once. */
+export const RECONCILE_REQUESTED_AT_ANNOTATION = "driftguard.dev/reconcile-requested-at";
+
 export const GCP_PROJECT_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const GCP_REGION_PATTERN = /^[a-z]+-[a-z]+[0-9]+$/;
 export const CONNECTOR_NAME_PATTERN = /^[a-z]([-a-z0-9]{0,23}[a-z0-9])?$/;

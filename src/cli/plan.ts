@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
 import { Command, Option } from "commander";
 import { pino } from "pino";
+import { messageChain } from "../controller/errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import { CallGuard } from "../gcp/guard.ts";
@@ -71,7 +72,7 @@ export function planCommand(): Command {
       process.stdout.write(`${text}\n`);
       process.exitCode = exitCode(plan);
     } catch (err) {
-      process.stderr.write(`driftguard plan: ${describe(err)}\n`);
+      process.stderr.write(`driftguard plan: ${messageChain(err)}\n`);
       process.exitCode = EXIT_ERRORS;
     }
   });
@@ -163,13 +164,4 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
     close: () => source.stop(),
   };
-}
-
-function describe(err: unknown): string {
-  const messages: string[] = [];
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    // Wrapping errors often repeat their cause's message already.
-    if (!messages.some((m) => m.includes(e.message))) messages.push(e.message);
-  }
-  return messages.length > 0 ? messages.join(": ") : String(err);
 }

@@ -9,10 +9,9 @@
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../api/duration.ts";
+import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController, type ControllerConfig } from "../controller/compose.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
-import { cloudRunResource } from "../kinds/cloudrun/kind.ts";
-import { connectorResource } from "../kinds/connector/resource.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
 import { DriftguardMetrics } from "../observability/metrics.ts";
@@ -35,8 +34,6 @@ export interface RunOptions extends LifecycleOptions {
   logLevel: string;
   requireProjectAllowlist: boolean;
 }
-
-const MANAGED = [cloudRunResource, connectorResource];
 
 function positiveNumber(flag: string) {
   return (value: string): number => {
@@ -171,7 +168,7 @@ export function controllerConfig(options: RunOptions): ControllerConfig {
 export function createSource(options: RunOptions, log: Logger): DesiredStateSource {
   if (options.source === "cluster") {
     return new ClusterSource({
-      resources: MANAGED,
+      resources: [...MANAGED_RESOURCES],
       log,
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.namespace ? { namespaces: options.namespace.flatMap((n) => n.split(",")).filter(Boolean) } : {}),
@@ -180,7 +177,7 @@ export function createSource(options: RunOptions, log: Logger): DesiredStateSour
   if (options.source.startsWith("dir:") && options.source.length > 4) {
     return new DirectorySource({
       directory: options.source.slice(4),
-      resources: MANAGED,
+      resources: [...MANAGED_RESOURCES],
       defaultResync: options.defaultResync,
       onEvent: (e) => log.info({ key: e.key, kind: e.kind, event: e.reason, type: e.type }, e.note),
       onFileError: (file, err) => log.error({ file, err }, "cannot read manifest"),
@@ -199,7 +196,7 @@ export function runCommand(): Command {
     const leader = createElector(options, source, log);
     const stop = stopRequested(leader);
     const metrics = new DriftguardMetrics();
-    metrics.trackObjects(() => MANAGED.map((r) => ({ kind: r.kind, objects: source.list(r) })));
+    metrics.trackObjects(() => MANAGED_RESOURCES.map((r) => ({ kind: r.kind, objects: source.list(r) })));
     metrics.leader(leader === undefined);
     leader?.onChange((leading) => metrics.leader(leading));
 

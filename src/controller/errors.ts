@@ -25,7 +25,8 @@ function isRpcStatus(err: unknown): err is { code: number; message: string } {
   return typeof code === "number" && Number.isInteger(code) && code >= 1 && code <= 16 && typeof message === "string";
 }
 
-function messageChain(err: unknown): string {
+/** An error and its causes as one line, without repeating what a wrapper already says. */
+export function messageChain(err: unknown): string {
   const messages: string[] = [];
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (!messages.some((m) => m.includes(e.message))) messages.push(e.message);

@@ -2,8 +2,9 @@
 // all hit the Google APIs at the same second) and a filter that drops update events which only
 // carry our own status writes.
 
-export const RECONCILE_REQUESTED_AT_ANNOTATION = "driftguard.dev/reconcile-requested-at";
-export const PAUSED_ANNOTATION = "driftguard.dev/paused";
+import { PAUSED_ANNOTATION, RECONCILE_REQUESTED_AT_ANNOTATION } from "../api/common.ts";
+
+export { PAUSED_ANNOTATION, RECONCILE_REQUESTED_AT_ANNOTATION };
 
 /** The metadata fields the update filter reads; any Kubernetes object satisfies it. */
 export interface ObjectWithMetadata {

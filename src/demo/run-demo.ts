@@ -3,10 +3,9 @@
 // No cluster and no cloud account: this is `npm start`.
 
 import type { Logger } from "pino";
+import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController } from "../controller/compose.ts";
-import { cloudRunResource } from "../kinds/cloudrun/kind.ts";
 import type { ManagedObject } from "../kinds/kind.ts";
-import { connectorResource } from "../kinds/connector/resource.ts";
 import { startSimulator } from "../sim/simulator.ts";
 import { DirectorySource, type RecordedEvent } from "../sources/directory.ts";
 import { settled, summarise, type Summary } from "./progress.ts";
@@ -29,7 +28,7 @@ export interface DemoOptions {
   stop: Promise<void>;
 }
 
-const RESOURCES = [cloudRunResource, connectorResource];
+const RESOURCES = [...MANAGED_RESOURCES];
 
 export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary: Summary }> {
   const { out } = options;

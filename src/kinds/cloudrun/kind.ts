@@ -10,7 +10,7 @@ import {
   CloudRunServiceConfigSpec,
   type CloudRunServiceConfigSpec as Spec,
 } from "../../api/cloudrun.ts";
-import { GROUP, VERSION } from "../../api/common.ts";
+import { GROUP, PAUSED_ANNOTATION, VERSION } from "../../api/common.ts";
 import type { CallGuard } from "../../gcp/guard.ts";
 import type {
   Blocked,
@@ -89,7 +89,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
     if (instance !== undefined) {
       // Only peers on the same Cloud SQL instance share its budget.
       const members = ctx.lookup.list(cloudRunResource).flatMap((object) => {
-        if (object.metadata?.annotations?.["driftguard.dev/paused"] === "true") return [];
+        if (object.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") return [];
         const spec = this.#peerSpec(object.spec);
         if (spec?.database?.cloudSqlInstance !== instance) return [];
         return [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec }];
