@@ -19,6 +19,9 @@ if [ ! -x "$apiserver" ]; then
   [ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || need_apt+=(golang-github-modern-go-reflect2-dev)
 fi
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
+# promtool and a real Prometheus server prove the shipped alerts; lua5.1 runs the Argo CD health checks.
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v lua5.1 >/dev/null 2>&1 || need_apt+=(lua5.1)
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
