@@ -21,6 +21,7 @@ import { buildPlan } from "../plan/planner.ts";
 import { renderJson, renderText } from "../plan/render.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
+import { checkGoogleCredentialsFile } from "./credentials.ts";
 import { gcpConnection, gcpOptions, type GcpFlags } from "./run.ts";
 
 export interface PlanOptions extends GcpFlags {
@@ -79,6 +80,7 @@ export function planCommand(): Command {
 }
 
 export async function runPlan(options: PlanOptions): Promise<Plan> {
+  if (!options.gcpAccessToken) checkGoogleCredentialsFile();
   const resources = [...MANAGED_RESOURCES];
   const loaded = options.filename
     ? await loadManifests(options.filename, resources)

@@ -18,6 +18,7 @@ import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { checkGoogleCredentialsFile } from "./credentials.ts";
 import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
 
 export interface RunOptions extends LifecycleOptions {
@@ -205,6 +206,7 @@ export function runCommand(): Command {
     runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
+    if (!options.gcpAccessToken) checkGoogleCredentialsFile();
     const shutdownMs = parseDuration(options.shutdownTimeout);
     const source = createSource(options, log);
     const leader = createElector(options, source, log);

@@ -11,6 +11,7 @@ import { EventRecorder } from "../kube/events.ts";
 import { Informer } from "../kube/informer.ts";
 import { NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
+import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface ClusterSourceOptions {
@@ -170,8 +171,14 @@ export class ClusterSource implements DesiredStateSource {
 
 function loadKubeConfig(file: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (err) {
+    // A kubeconfig holds tokens and keys; the parser's own message would quote the file.
+    const path = file ?? process.env.KUBECONFIG ?? "~/.kube/config";
+    throw new CredentialsFileError("kubeconfig", path, describeCredentialsProblem(err));
+  }
   return kc;
 }
 
