@@ -48,6 +48,7 @@ if (isEntryPoint()) {
       // One line that names the problem: a stack trace prints the error's properties, and a parser's
       // error may carry the content of the file it read (a kubeconfig, a key).
       process.stderr.write(`driftguard: ${messageChain(err)}\n`);
-      process.exitCode = 1;
+      // Servers a failed command had started (health, watches) must not keep the process alive.
+      process.exit(1);
     });
 }

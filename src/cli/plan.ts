@@ -13,13 +13,13 @@ import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import { CallGuard } from "../gcp/guard.ts";
 import type { ObjectLookup, ResourceType } from "../kinds/kind.ts";
-import { collectionPath, listAll, NAMESPACES } from "../kube/raw.ts";
+import { collectionPath, KubeApiError, listAll, NAMESPACES } from "../kube/raw.ts";
 import { createLogger } from "../observability/logger.ts";
 import { ManifestSetLookup } from "../plan/lookup.ts";
 import { EXIT_ERRORS, exitCode, type FileError, type Plan } from "../plan/model.ts";
 import { buildPlan } from "../plan/planner.ts";
 import { renderJson, renderText } from "../plan/render.ts";
-import { ClusterSource } from "../sources/cluster.ts";
+import { ClusterSource, CrdNotInstalledError } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import { checkGoogleCredentialsFile } from "./credentials.ts";
 import { gcpConnection, gcpOptions, type GcpFlags } from "./run.ts";
@@ -154,6 +154,8 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     try {
       await listAll(source.kubeConfig, path);
     } catch (err) {
+      const managed = resources.find((r) => r === resource);
+      if (managed && err instanceof KubeApiError && err.statusCode === 404) throw new CrdNotInstalledError(managed);
       throw new Error(`cannot list ${path} in the cluster`, { cause: err });
     }
   }

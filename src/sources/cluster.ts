@@ -9,7 +9,7 @@ import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { Informer } from "../kube/informer.ts";
-import { NAMESPACES } from "../kube/raw.ts";
+import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
 import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
@@ -59,6 +59,7 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   async start(notify: ChangeHandler): Promise<void> {
+    await this.#checkServed();
     const onChange: ChangeHandler = (resource, key, change) => {
       if (this.#inScope(key.slice(0, key.indexOf("/")))) notify(resource, key, change);
     };
@@ -158,6 +159,21 @@ export class ClusterSource implements DesiredStateSource {
     return [...this.#informers.values(), this.#namespaces].some((i) => i.isStale());
   }
 
+  /**
+   * An informer retries a failing list forever, which is right for an API server that is briefly away
+   * but leaves a missing CRD waiting silently: one list per kind first turns that into an error.
+   */
+  async #checkServed(): Promise<void> {
+    for (const resource of this.#o.resources) {
+      try {
+        await getJson(this.#kc, collectionPath(resource), { limit: 1 });
+      } catch (err) {
+        if (err instanceof KubeApiError && err.statusCode === 404) throw new CrdNotInstalledError(resource);
+        this.#o.log.warn({ err, resource: resource.plural }, "cannot list yet; the watch keeps retrying");
+      }
+    }
+  }
+
   #inScope(namespace: string): boolean {
     return this.#o.namespaces === undefined || this.#o.namespaces.includes(namespace);
   }
@@ -166,6 +182,17 @@ export class ClusterSource implements DesiredStateSource {
     const informer = this.#informers.get(resource.kind);
     if (!informer) throw new Error(`no informer for ${resource.kind}`);
     return informer;
+  }
+}
+
+/** The API server does not serve a managed kind: its CustomResourceDefinition is missing (or too old). */
+export class CrdNotInstalledError extends Error {
+  constructor(resource: ResourceType) {
+    super(
+      `CRD ${resource.plural}.${resource.group} is not installed (or does not serve ${resource.group}/${resource.version}): ` +
+        "apply the CRDs first (kubectl apply -k deploy/crds)",
+    );
+    this.name = "CrdNotInstalledError";
   }
 }
 
