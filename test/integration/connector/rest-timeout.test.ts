@@ -45,8 +45,10 @@ async function timed<T>(call: () => Promise<T>): Promise<{ error: unknown; ms: n
   return { error, ms: performance.now() - started };
 }
 
+type Call = (api: VpcAccessApi) => Promise<unknown>;
+
 describe("VPC Access REST calls that get no answer", () => {
-  it.each([
+  it.each<[string, string, Call]>([
     [
       "the connector PATCH",
       "PatchConnector",
