@@ -6,7 +6,8 @@
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseDuration } from "../api/duration.ts";
 import { pino } from "pino";
 import { messageChain } from "../controller/errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
@@ -18,6 +19,7 @@ import { createLogger } from "../observability/logger.ts";
 import { ManifestSetLookup } from "../plan/lookup.ts";
 import { EXIT_ERRORS, exitCode, type FileError, type Plan } from "../plan/model.ts";
 import { buildPlan } from "../plan/planner.ts";
+import { DEFAULT_PLAN_RETRY } from "../plan/retry.ts";
 import { renderJson, renderText } from "../plan/render.ts";
 import { ClusterSource, CrdNotInstalledError } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
@@ -31,6 +33,8 @@ export interface PlanOptions extends GcpFlags {
   namespace?: string[];
   output: "text" | "json";
   requireProjectAllowlist: boolean;
+  attempts: number;
+  retryTimeout: string;
 }
 
 /** Desired state loaded for one plan. */
@@ -63,6 +67,21 @@ export function planCommand(): Command {
         )
           .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
           .default(false),
+      )
+      .addOption(
+        new Option(
+          "--attempts <n>",
+          "reads of a live resource before a transient failure (unavailable, timeout) counts",
+        )
+          .argParser(attemptsFlag)
+          .env("DRIFTGUARD_PLAN_ATTEMPTS")
+          .default(DEFAULT_PLAN_RETRY.attempts),
+      )
+      .addOption(
+        new Option("--retry-timeout <duration>", "longest total wait between the attempts for one resource")
+          .argParser(durationFlag)
+          .env("DRIFTGUARD_PLAN_RETRY_TIMEOUT")
+          .default(`${DEFAULT_PLAN_RETRY.maxTotalMs / 1000}s`),
       ),
   ).action(async (options: PlanOptions, command: Command) => {
     if (Boolean(options.filename) === options.cluster) command.error("plan needs exactly one of -f PATH and --cluster");
@@ -96,6 +115,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       return await buildPlan({
         ...loaded,
         kinds: managed.kinds,
+        retry: {
+          policy: {
+            attempts: options.attempts,
+            baseDelayMs: DEFAULT_PLAN_RETRY.baseDelayMs,
+            maxTotalMs: parseDuration(options.retryTimeout),
+          },
+        },
         tenancy: {
           namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
           requireAllowlist: options.requireProjectAllowlist,
@@ -106,6 +132,22 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     }
   } finally {
     await loaded.close();
+  }
+}
+
+function attemptsFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--attempts must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function durationFlag(value: string): string {
+  try {
+    parseDuration(value);
+    return value;
+  } catch (err) {
+    throw new InvalidArgumentError(`--retry-timeout: ${(err as Error).message}`);
   }
 }
 
