@@ -166,7 +166,7 @@ export class ClusterSource implements DesiredStateSource {
   async #checkServed(): Promise<void> {
     for (const resource of this.#o.resources) {
       try {
-        await getJson(this.#kc, collectionPath(resource), { limit: 1 });
+        await getJson(this.#kc, collectionPath(resource), { limit: 1 }, PREFLIGHT_TIMEOUT_MS);
       } catch (err) {
         if (err instanceof KubeApiError && err.statusCode === 404) throw new CrdNotInstalledError(resource);
         this.#o.log.warn({ err, resource: resource.plural }, "cannot list yet; the watch keeps retrying");
@@ -184,6 +184,9 @@ export class ClusterSource implements DesiredStateSource {
     return informer;
   }
 }
+
+/** A silent API server must not hold up the watches, which retry on their own, for long. */
+const PREFLIGHT_TIMEOUT_MS = 10_000;
 
 /** The API server does not serve a managed kind: its CustomResourceDefinition is missing (or too old). */
 export class CrdNotInstalledError extends Error {
