@@ -115,9 +115,29 @@ export const vpcConnectorConfigKind: KindDefinition = {
   resource: VpcConnectorConfig,
   printerColumns: [
     { name: "Connector", type: "string", jsonPath: ".spec.connector.name", description: "Connector name." },
-    { name: "Machine", type: "string", jsonPath: ".status.live.machineType", description: "Live machine type." },
-    { name: "Min", type: "integer", jsonPath: ".status.live.minInstances", description: "Live minimum instances." },
-    { name: "Max", type: "integer", jsonPath: ".status.live.maxInstances", description: "Live maximum instances." },
+    // Declared and live side by side: autoscaling raises the live size above the spec, and a column that
+    // showed only one of them would pass it off as the other.
+    { name: "Spec-Machine", type: "string", jsonPath: ".spec.machineType", description: "Declared machine type." },
+    {
+      name: "Live-Machine",
+      type: "string",
+      jsonPath: ".status.live.machineType",
+      description: "Machine type of the live connector.",
+    },
+    { name: "Spec-Min", type: "integer", jsonPath: ".spec.minInstances", description: "Declared minimum instances." },
+    {
+      name: "Live-Min",
+      type: "integer",
+      jsonPath: ".status.live.minInstances",
+      description: "Minimum instances of the live connector.",
+    },
+    { name: "Spec-Max", type: "integer", jsonPath: ".spec.maxInstances", description: "Declared maximum instances." },
+    {
+      name: "Live-Max",
+      type: "integer",
+      jsonPath: ".status.live.maxInstances",
+      description: "Maximum instances of the live connector (autoscaling may have raised it above the spec).",
+    },
     {
       name: "Utilization",
       type: "string",

@@ -4,6 +4,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { messageChain } from "../controller/errors.ts";
 import { crdsCommand } from "./crds.ts";
 import { demoCommand } from "./demo.ts";
 import { planCommand } from "./plan.ts";
@@ -40,4 +41,14 @@ function isEntryPoint(): boolean {
   return candidates.includes(entryPath);
 }
 
-if (isEntryPoint()) await buildProgram().parseAsync();
+if (isEntryPoint()) {
+  await buildProgram()
+    .parseAsync()
+    .catch((err: unknown) => {
+      // One line that names the problem: a stack trace prints the error's properties, and a parser's
+      // error may carry the content of the file it read (a kubeconfig, a key).
+      process.stderr.write(`driftguard: ${messageChain(err)}\n`);
+      // Servers a failed command had started (health, watches) must not keep the process alive.
+      process.exit(1);
+    });
+}

@@ -6,21 +6,24 @@
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { parseDuration } from "../api/duration.ts";
 import { pino } from "pino";
 import { messageChain } from "../controller/errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import { CallGuard } from "../gcp/guard.ts";
 import type { ObjectLookup, ResourceType } from "../kinds/kind.ts";
-import { collectionPath, listAll, NAMESPACES } from "../kube/raw.ts";
+import { collectionPath, KubeApiError, listAll, NAMESPACES } from "../kube/raw.ts";
 import { createLogger } from "../observability/logger.ts";
 import { ManifestSetLookup } from "../plan/lookup.ts";
 import { EXIT_ERRORS, exitCode, type FileError, type Plan } from "../plan/model.ts";
 import { buildPlan } from "../plan/planner.ts";
+import { DEFAULT_PLAN_RETRY } from "../plan/retry.ts";
 import { renderJson, renderText } from "../plan/render.ts";
-import { ClusterSource } from "../sources/cluster.ts";
+import { ClusterSource, CrdNotInstalledError } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
+import { checkGoogleCredentialsFile } from "./credentials.ts";
 import { gcpConnection, gcpOptions, type GcpFlags } from "./run.ts";
 
 export interface PlanOptions extends GcpFlags {
@@ -30,6 +33,8 @@ export interface PlanOptions extends GcpFlags {
   namespace?: string[];
   output: "text" | "json";
   requireProjectAllowlist: boolean;
+  attempts: number;
+  retryTimeout: string;
 }
 
 /** Desired state loaded for one plan. */
@@ -62,6 +67,21 @@ export function planCommand(): Command {
         )
           .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
           .default(false),
+      )
+      .addOption(
+        new Option(
+          "--attempts <n>",
+          "reads of a live resource before a transient failure (unavailable, timeout) counts",
+        )
+          .argParser(attemptsFlag)
+          .env("DRIFTGUARD_PLAN_ATTEMPTS")
+          .default(DEFAULT_PLAN_RETRY.attempts),
+      )
+      .addOption(
+        new Option("--retry-timeout <duration>", "longest total wait between the attempts for one resource")
+          .argParser(durationFlag)
+          .env("DRIFTGUARD_PLAN_RETRY_TIMEOUT")
+          .default(`${DEFAULT_PLAN_RETRY.maxTotalMs / 1000}s`),
       ),
   ).action(async (options: PlanOptions, command: Command) => {
     if (Boolean(options.filename) === options.cluster) command.error("plan needs exactly one of -f PATH and --cluster");
@@ -79,6 +99,7 @@ export function planCommand(): Command {
 }
 
 export async function runPlan(options: PlanOptions): Promise<Plan> {
+  if (!options.gcpAccessToken) checkGoogleCredentialsFile();
   const resources = [...MANAGED_RESOURCES];
   const loaded = options.filename
     ? await loadManifests(options.filename, resources)
@@ -94,6 +115,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       return await buildPlan({
         ...loaded,
         kinds: managed.kinds,
+        retry: {
+          policy: {
+            attempts: options.attempts,
+            baseDelayMs: DEFAULT_PLAN_RETRY.baseDelayMs,
+            maxTotalMs: parseDuration(options.retryTimeout),
+          },
+        },
         tenancy: {
           namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
           requireAllowlist: options.requireProjectAllowlist,
@@ -104,6 +132,22 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     }
   } finally {
     await loaded.close();
+  }
+}
+
+function attemptsFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--attempts must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function durationFlag(value: string): string {
+  try {
+    parseDuration(value);
+    return value;
+  } catch (err) {
+    throw new InvalidArgumentError(`--retry-timeout: ${(err as Error).message}`);
   }
 }
 
@@ -152,6 +196,8 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     try {
       await listAll(source.kubeConfig, path);
     } catch (err) {
+      const managed = resources.find((r) => r === resource);
+      if (managed && err instanceof KubeApiError && err.statusCode === 404) throw new CrdNotInstalledError(managed);
       throw new Error(`cannot list ${path} in the cluster`, { cause: err });
     }
   }

@@ -18,6 +18,7 @@ import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { checkGoogleCredentialsFile } from "./credentials.ts";
 import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
 
 export interface RunOptions extends LifecycleOptions {
@@ -33,6 +34,7 @@ export interface RunOptions extends LifecycleOptions {
   defaultResync: string;
   logLevel: string;
   requireProjectAllowlist: boolean;
+  healthBindAddress?: string;
 }
 
 function positiveNumber(flag: string) {
@@ -142,7 +144,20 @@ export function runOptions(command: Command): Command {
       )
         .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
         .default(false),
-    );
+    )
+    .addOption(healthBindAddressOption());
+}
+
+/**
+ * Where /healthz, /readyz and /metrics listen. The default (every interface) is what the kubelet's probes
+ * and in-cluster Prometheus need; the endpoints have no authentication, so a host that must not expose
+ * them binds 127.0.0.1 (or one interface's address) instead.
+ */
+function healthBindAddressOption(): Option {
+  return new Option(
+    "--health-bind-address <address>",
+    "address the health/metrics port listens on (default: all interfaces)",
+  ).env("DRIFTGUARD_HEALTH_BIND_ADDRESS");
 }
 
 export type GcpFlags = Pick<RunOptions, "gcpTransport" | "gcpEndpoint" | "gcpRestEndpoint" | "gcpAccessToken">;
@@ -191,6 +206,7 @@ export function runCommand(): Command {
     runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
+    if (!options.gcpAccessToken) checkGoogleCredentialsFile();
     const shutdownMs = parseDuration(options.shutdownTimeout);
     const source = createSource(options, log);
     const leader = createElector(options, source, log);
@@ -206,6 +222,7 @@ export function runCommand(): Command {
         ? undefined
         : await HealthServer.start({
             port: options.healthPort,
+            ...(options.healthBindAddress ? { host: options.healthBindAddress } : {}),
             metrics,
             state: () => ({
               synced: source.hasSynced(),

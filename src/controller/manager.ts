@@ -104,13 +104,14 @@ export class Manager {
         const seconds = (performance.now() - started) / 1000;
         if (result.retry) {
           queue.addRateLimited(key);
-          this.#o.metrics?.reconciled(name, "requeue", seconds);
+          this.#o.metrics?.reconciled(name, result.failed ? "error" : "requeue", seconds);
         } else {
           queue.forget(key);
           if (result.requeueAfterMs !== undefined) {
             queue.addAfter(key, result.requeueAfterMs, result.resync ? "resync" : "event");
           }
-          this.#o.metrics?.reconciled(name, result.requeueAfterMs === undefined ? "success" : "requeue_after", seconds);
+          const outcome = result.requeueAfterMs === undefined ? "success" : "requeue_after";
+          this.#o.metrics?.reconciled(name, result.failed ? "error" : outcome, seconds);
         }
       } catch (err) {
         // The reconciler classifies Google errors itself; anything reaching here is a bug or a Kubernetes failure.

@@ -25,6 +25,11 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
   /** Whether the next run is periodic (low priority) rather than follow-up work. */
   resync?: boolean;
+  /**
+   * The pass failed (the reason): what controller-runtime counts as a reconcile that returned an error,
+   * retried or not, so `controller_runtime_reconcile_errors_total` moves while Google fails.
+   */
+  failed?: string;
 }
 
 export interface ReconcilerOptions<Spec extends CommonSpec> {
@@ -118,8 +123,8 @@ export class Reconciler<Spec extends CommonSpec> {
           notFound: classified.reason === "NotFound",
         },
       });
-      if (classified.retryable) return { retry: true };
-      return { requeueAfterMs: this.#resyncMs(spec), resync: true };
+      if (classified.retryable) return { retry: true, failed: classified.reason };
+      return { requeueAfterMs: this.#resyncMs(spec), resync: true, failed: classified.reason };
     }
   }
 

@@ -59,7 +59,10 @@ export class HealthServer {
       handle(options, req, res).catch((err: unknown) => send(res, 500, `error: ${(err as Error).message}`));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once("error", (err) => reject(new Error(`cannot listen on health port ${options.port}`, { cause: err })));
+      server.once("error", (err) => {
+        const address = options.host === undefined ? "" : ` of ${options.host}`;
+        reject(new Error(`cannot listen on health port ${options.port}${address}`, { cause: err }));
+      });
       server.listen(options.port, options.host, resolve);
     });
     return new HealthServer(server);

@@ -8,6 +8,7 @@ import { classifyGoogleError } from "../gcp/errors.ts";
 import type { CommonSpec, ManagedKind, ManagedObject, ObjectLookup } from "../kinds/kind.ts";
 import { budgetReports } from "./budget.ts";
 import type { FileError, Plan, PlanEntry } from "./model.ts";
+import { withRetry, type RetryPolicy } from "./retry.ts";
 
 export interface PlanInput {
   source: Plan["source"];
@@ -20,6 +21,13 @@ export interface PlanInput {
   now?: Date;
   /** The tenancy guard, as the controller applies it; absent: every project is allowed. */
   tenancy?: Tenancy;
+  /** How transient read failures are retried; default DEFAULT_PLAN_RETRY. */
+  retry?: RetryOptions;
+}
+
+export interface RetryOptions {
+  policy?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Tenancy {
@@ -32,7 +40,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const planned = input.kinds.flatMap((kind) =>
     [...input.objects.list(kind.resource)]
       .sort((a, b) => compare(keyOf(a), keyOf(b)))
-      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy)),
+      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy, input.retry)),
   );
   return {
     source: input.source,
@@ -48,6 +56,7 @@ export async function planObject(
   lookup: ObjectLookup,
   now: Date,
   tenancy?: Tenancy,
+  retry: RetryOptions = {},
 ): Promise<PlanEntry> {
   const base = {
     kind: kind.resource.kind,
@@ -82,20 +91,22 @@ export async function planObject(
   const admission = kind.admit(ctx);
   if (admission) return { ...described, outcome: "blocked", reason: admission.reason, message: admission.message };
 
-  let observation;
-  try {
-    observation = await kind.observe(ctx);
-  } catch (err) {
-    const classified = classifyGoogleError(err);
+  const observed = await withRetry(() => kind.observe(ctx), classifyGoogleError, retry.policy, retry.sleep);
+  if (!observed.ok) {
+    const classified = classifyGoogleError(observed.error);
+    const tries =
+      observed.attempts > 1
+        ? ` (gave up after ${observed.attempts} attempts, waiting ${observed.waitedMs / 1000} s between them)`
+        : "";
     return {
       ...described,
       outcome: "error",
       reason: classified.reason,
-      message: classified.message,
+      message: `${classified.message}${tries}`,
       hint: classified.hint,
     };
   }
-  const { blocked, notReady, diffs } = observation;
+  const { blocked, notReady, diffs } = observed.value;
   if (blocked) return { ...described, outcome: "blocked", reason: blocked.reason, message: blocked.message };
   const withNotReady = notReady
     ? { ...described, notReady: { reason: notReady.reason, message: notReady.message } }

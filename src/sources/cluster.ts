@@ -9,8 +9,9 @@ import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { Informer } from "../kube/informer.ts";
-import { NAMESPACES } from "../kube/raw.ts";
+import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
+import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface ClusterSourceOptions {
@@ -58,6 +59,7 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   async start(notify: ChangeHandler): Promise<void> {
+    await this.#checkServed();
     const onChange: ChangeHandler = (resource, key, change) => {
       if (this.#inScope(key.slice(0, key.indexOf("/")))) notify(resource, key, change);
     };
@@ -157,6 +159,21 @@ export class ClusterSource implements DesiredStateSource {
     return [...this.#informers.values(), this.#namespaces].some((i) => i.isStale());
   }
 
+  /**
+   * An informer retries a failing list forever, which is right for an API server that is briefly away
+   * but leaves a missing CRD waiting silently: one list per kind first turns that into an error.
+   */
+  async #checkServed(): Promise<void> {
+    for (const resource of this.#o.resources) {
+      try {
+        await getJson(this.#kc, collectionPath(resource), { limit: 1 }, PREFLIGHT_TIMEOUT_MS);
+      } catch (err) {
+        if (err instanceof KubeApiError && err.statusCode === 404) throw new CrdNotInstalledError(resource);
+        this.#o.log.warn({ err, resource: resource.plural }, "cannot list yet; the watch keeps retrying");
+      }
+    }
+  }
+
   #inScope(namespace: string): boolean {
     return this.#o.namespaces === undefined || this.#o.namespaces.includes(namespace);
   }
@@ -168,10 +185,30 @@ export class ClusterSource implements DesiredStateSource {
   }
 }
 
+/** A silent API server must not hold up the watches, which retry on their own, for long. */
+const PREFLIGHT_TIMEOUT_MS = 10_000;
+
+/** The API server does not serve a managed kind: its CustomResourceDefinition is missing (or too old). */
+export class CrdNotInstalledError extends Error {
+  constructor(resource: ResourceType) {
+    super(
+      `CRD ${resource.plural}.${resource.group} is not installed (or does not serve ${resource.group}/${resource.version}): ` +
+        "apply the CRDs first (kubectl apply -k deploy/crds)",
+    );
+    this.name = "CrdNotInstalledError";
+  }
+}
+
 function loadKubeConfig(file: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (err) {
+    // A kubeconfig holds tokens and keys; the parser's own message would quote the file.
+    const path = file ?? process.env.KUBECONFIG ?? "~/.kube/config";
+    throw new CredentialsFileError("kubeconfig", path, describeCredentialsProblem(err));
+  }
   return kc;
 }
 

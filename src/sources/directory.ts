@@ -1,6 +1,9 @@
 // Desired state from a directory of manifests (a Git checkout): the same YAML one would apply to a
 // cluster, run without Kubernetes. Files are re-read when they change; `metadata.generation` is kept
 // the way the API server does (bumped on every spec change), status and events live in memory.
+// A file that cannot be read or parsed is never silent and never loses what it held: its objects from
+// the last good read are kept, and the error goes to `onFileError`, or else fails the first load or is
+// logged on a later one.
 
 import { watch, type FSWatcher } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
@@ -9,6 +12,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface RecordedEvent {
@@ -29,14 +33,33 @@ export interface DirectorySourceOptions {
   defaultResync?: string;
   onEvent?: (event: RecordedEvent) => void;
   onStatus?: (resource: ResourceType, object: ManagedObject) => void;
-  /** Reports files that cannot be read or parsed; they are skipped, the rest keeps working. */
+  /**
+   * Reports files that cannot be read or parsed; their last good content stays, the rest keeps working.
+   * Without it, the first load fails with the errors and later reloads log them on `log`.
+   */
   onFileError?: (file: string, error: Error) => void;
+  /** Where reload errors go when there is no onFileError; default: a logger on stdout. */
+  log?: Logger;
+}
+
+/** Files that could not be read or parsed in one load, when nobody took the errors as they came. */
+export class ManifestLoadError extends Error {
+  readonly errors: Array<{ file: string; error: Error }>;
+
+  constructor(errors: Array<{ file: string; error: Error }>) {
+    super(`cannot load ${errors.map((e) => `${e.file}: ${e.error.message}`).join("; ")}`);
+    this.name = "ManifestLoadError";
+    this.errors = errors;
+  }
 }
 
 export class DirectorySource implements DesiredStateSource {
   #o: DirectorySourceOptions;
   #objects = new Map<string, ManagedObject>(); // "Kind:namespace/name"
+  #fileOf = new Map<string, string>(); // store key -> the file it was read from
   #namespaces = new Map<string, Record<string, string>>();
+  #namespaceFiles = new Map<string, string>();
+  #log: Logger | undefined;
   #watcher: FSWatcher | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #onChange: ChangeHandler = () => undefined;
@@ -59,10 +82,14 @@ export class DirectorySource implements DesiredStateSource {
     return Promise.resolve();
   }
 
-  /** Re-reads every manifest and reports what was added, changed or removed. */
+  /**
+   * Re-reads every manifest and reports what was added, changed or removed. Files that fail keep their
+   * last good objects; without an onFileError handler, their errors are thrown once the rest is loaded.
+   */
   async reload(): Promise<void> {
     const seen = new Set<string>();
     const namespaces = new Map<string, Record<string, string>>();
+    const failed: Array<{ file: string; error: Error }> = [];
     for (const file of await listManifests(this.#o.directory)) {
       let documents: unknown[];
       try {
@@ -71,13 +98,20 @@ export class DirectorySource implements DesiredStateSource {
           return d.toJS() as unknown;
         });
       } catch (err) {
-        this.#o.onFileError?.(file, err instanceof Error ? err : new Error(String(err)));
+        const error = toError(err);
+        if (this.#o.onFileError) this.#o.onFileError(file, error);
+        else failed.push({ file, error });
+        for (const [storeKey, from] of this.#fileOf) if (from === file) seen.add(storeKey);
+        for (const [name, annotations] of this.#namespaces) {
+          if (this.#namespaceFiles.get(name) === file) namespaces.set(name, annotations);
+        }
         continue;
       }
       for (const doc of documents) {
         if (!isObject(doc)) continue;
         if (doc.kind === "Namespace" && isObject(doc.metadata) && typeof doc.metadata.name === "string") {
           namespaces.set(doc.metadata.name, (doc.metadata.annotations ?? {}) as Record<string, string>);
+          this.#namespaceFiles.set(doc.metadata.name, file);
           continue;
         }
         const resource = this.#o.resources.find(
@@ -85,16 +119,21 @@ export class DirectorySource implements DesiredStateSource {
         );
         if (!resource) continue;
         const key = this.#store(resource, this.#withDefaults(doc));
-        if (key) seen.add(key);
+        if (key) {
+          seen.add(key);
+          this.#fileOf.set(key, file);
+        }
       }
     }
     this.#namespaces = namespaces;
     for (const [storeKey, object] of this.#objects) {
       if (seen.has(storeKey)) continue;
       this.#objects.delete(storeKey);
+      this.#fileOf.delete(storeKey);
       const resource = this.#o.resources.find((r) => storeKey.startsWith(`${r.kind}:`));
       if (resource) this.#onChange(resource, objectKey(object), { deleted: true });
     }
+    if (failed.length > 0) throw new ManifestLoadError(failed);
   }
 
   get(resource: ResourceType, namespace: string, name: string): ManagedObject | undefined {
@@ -176,8 +215,20 @@ export class DirectorySource implements DesiredStateSource {
     // Editors write files in several steps; wait for the burst to end.
     clearTimeout(this.#reloadTimer);
     this.#reloadTimer = setTimeout(() => {
-      this.reload().catch((err: unknown) => this.#o.onFileError?.(this.#o.directory, err as Error));
+      this.reload().catch((err: unknown) => this.#reloadFailed(err));
     }, 200);
+  }
+
+  /** A background reload has no caller to throw to: report every failure, never drop one. */
+  #reloadFailed(err: unknown): void {
+    const errors = err instanceof ManifestLoadError ? err.errors : [{ file: this.#o.directory, error: toError(err) }];
+    for (const { file, error } of errors) {
+      if (this.#o.onFileError) this.#o.onFileError(file, error);
+      else {
+        this.#log ??= this.#o.log ?? createLogger();
+        this.#log.error({ file, err: error }, "cannot reload manifest; keeping its last good content");
+      }
+    }
   }
 }
 
@@ -187,6 +238,10 @@ async function listManifests(directory: string): Promise<string[]> {
     .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
     .map((e) => join(e.parentPath, e.name))
     .sort();
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> & { metadata?: Record<string, unknown> } {

@@ -37,7 +37,9 @@ const SERVER_DEFAULTS: Readonly<Partial<Record<`template.${TemplateField}` | `co
     "container.startupProbe.periodSeconds": "10",
     "container.startupProbe.failureThreshold": "3",
     "container.startupProbe.httpGet.path": "/",
-    // Probes without a port go to the container port, and Cloud Run's PORT is 8080 unless one is configured.
+    // A probe without a port goes to container.ports[0].containerPort (k8s.proto, HTTPGetAction and
+    // TCPSocketAction `port`; access.ts resolves it from the live container), and a container that declares
+    // none gets PORT 8080 (https://cloud.google.com/run/docs/container-contract#port).
     "container.startupProbe.httpGet.port": "8080",
     "container.startupProbe.tcpSocket.port": "8080",
   };

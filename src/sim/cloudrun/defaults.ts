@@ -46,12 +46,33 @@ function withContainerDefaults(container: JsonObject, serving: boolean): JsonObj
   resources.limits = limits;
   if (!declaredResources) resources.cpuIdle = true;
   const result: JsonObject = { ...container, resources };
-  if (!serving) return result;
-  if (!Array.isArray(result.ports) || result.ports.length === 0)
-    result.ports = [{ name: "http1", containerPort: DEFAULT_PORT }];
-  const port = ((result.ports as JsonObject[])[0]?.containerPort as number | undefined) ?? DEFAULT_PORT;
-  result.startupProbe ??= { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
+  if (serving) {
+    if (!Array.isArray(result.ports) || result.ports.length === 0)
+      result.ports = [{ name: "http1", containerPort: DEFAULT_PORT }];
+    const port = ((result.ports as JsonObject[])[0]?.containerPort as number | undefined) ?? DEFAULT_PORT;
+    result.startupProbe ??= { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
+  }
+  withProbePorts(result);
   return result;
+}
+
+/**
+ * A probe action without a port probes the container's port. google/cloud/run/v2/k8s.proto, HTTPGetAction,
+ * TCPSocketAction and GRPCAction `port`: "If not specified, defaults to the exposed port of the container,
+ * which is the value of container.ports[0].containerPort" (and 1 to 65535, so a proto3 0 means unset).
+ * Whether Get echoes the resolved port for a caller's own probe is not documented; it is stored resolved,
+ * as Cloud Run shows it on the default TCP startup probe, so what Get returns is the port actually probed.
+ */
+function withProbePorts(container: JsonObject): void {
+  const containerPort = (container.ports as JsonObject[] | undefined)?.[0]?.containerPort;
+  if (typeof containerPort !== "number") return;
+  for (const kind of ["startupProbe", "livenessProbe"]) {
+    const probe = container[kind] as JsonObject | undefined;
+    for (const action of ["httpGet", "tcpSocket", "grpc"]) {
+      const check = probe?.[action] as JsonObject | undefined;
+      if (check && (check.port === undefined || check.port === 0)) check.port = containerPort;
+    }
+  }
 }
 
 export function normaliseCpu(text: string): string {

@@ -99,9 +99,12 @@ describe("driftguard.dev CRDs", () => {
       expect(row?.slice(0, 6)).toEqual(["backend", "backend", "Enforce", "False", "True", "2"]);
     });
 
-    it("kubectl get vpcc shows the live size, utilization and readiness", async () => {
+    it("kubectl get vpcc shows the declared and the live size apart, utilization and readiness", async () => {
+      const spec = { machineType: "e2-micro", minInstances: 2, maxInstances: 3 };
+      await ok(["patch", "-n", namespace, "vpcc", "connector", "--type=merge", "-p", JSON.stringify({ spec })]);
+      // The autoscaler raised the live connector above the spec.
       const status = {
-        live: { machineType: "e2-micro", minInstances: 2, maxInstances: 3 },
+        live: { machineType: "e2-standard-4", minInstances: 2, maxInstances: 5 },
         utilizationPercent: "73%",
         conditions: [
           {
@@ -125,8 +128,31 @@ describe("driftguard.dev CRDs", () => {
         JSON.stringify({ status }),
       ]);
       const [header, row] = table(await ok(["get", "vpcc", "-n", namespace]));
-      expect(header).toEqual(["NAME", "CONNECTOR", "MACHINE", "MIN", "MAX", "UTILIZATION", "READY", "AGE"]);
-      expect(row?.slice(0, 7)).toEqual(["connector", "connector", "e2-micro", "2", "3", "73%", "True"]);
+      expect(header).toEqual([
+        "NAME",
+        "CONNECTOR",
+        "SPEC-MACHINE",
+        "LIVE-MACHINE",
+        "SPEC-MIN",
+        "LIVE-MIN",
+        "SPEC-MAX",
+        "LIVE-MAX",
+        "UTILIZATION",
+        "READY",
+        "AGE",
+      ]);
+      expect(row?.slice(0, 10)).toEqual([
+        "connector",
+        "connector",
+        "e2-micro",
+        "e2-standard-4",
+        "2",
+        "2",
+        "3",
+        "5",
+        "73%",
+        "True",
+      ]);
     });
   });
 });

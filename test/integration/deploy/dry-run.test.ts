@@ -5,6 +5,10 @@
 // minimal PrometheusRule CRD (the operator's documented spec.groups[].rules[] shape) is installed first;
 // and it serves PodDisruptionBudget only as policy/v1beta1 (policy/v1 came in 1.21), whose spec has the
 // same minAvailable and selector fields, so the PDB is sent as v1beta1.
+//
+// What this proves for the README's minimum, Kubernetes 1.21: every object but the PDB is accepted as
+// shipped by an older server; the PDB as shipped is refused by 1.20 for its API version alone (so 1.20 is
+// below the minimum for that reason only); and no object uses an API version newer than 1.21.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectl } from "../../support/kube.ts";
@@ -89,6 +93,31 @@ function forTestServer(m: Manifest): Manifest {
   return { ...m, apiVersion: "policy/v1beta1" };
 }
 
+/**
+ * The Kubernetes minor release in which each API version that deploy/ uses became served (GA), from the
+ * Kubernetes deprecated-API migration guide (https://kubernetes.io/docs/reference/using-api/deprecation-guide/)
+ * and release notes. The Prometheus Operator's CRD is not part of Kubernetes.
+ */
+const SERVED_SINCE: Record<string, number> = {
+  v1: 0,
+  "apps/v1": 9,
+  "rbac.authorization.k8s.io/v1": 8,
+  "apiextensions.k8s.io/v1": 16,
+  "policy/v1": 21,
+};
+/** The minimum the README states ("Kubernetes 1.21 or later"). */
+const MINIMUM_MINOR = 21;
+
+describe("the minimum Kubernetes version", () => {
+  it.each(LAYOUTS)("is what deploy/%s needs: no API version newer than 1.21, and one that new", async (layout) => {
+    const versions = new Set(
+      (await render(layout)).map((m) => m.apiVersion).filter((v) => v !== "monitoring.coreos.com/v1"),
+    );
+    for (const version of versions) expect(SERVED_SINCE, version).toHaveProperty([version]);
+    expect(Math.max(...[...versions].map((v) => SERVED_SINCE[v] ?? Infinity))).toBe(MINIMUM_MINOR);
+  });
+});
+
 describe("server-side dry run of deploy/", () => {
   beforeAll(async () => {
     await ok(["apply", "-f", "-"], JSON.stringify(PROMETHEUS_RULE_CRD));
@@ -118,6 +147,19 @@ describe("server-side dry run of deploy/", () => {
       const resource = `${m.kind.toLowerCase()}${group ? `.${group}` : ""}/${m.metadata.name}`;
       expect(applied, name(m)).toContain(resource);
     }
+  });
+
+  it("is refused by the 1.20 server as shipped for the PodDisruptionBudget's policy/v1 alone", async () => {
+    const manifests = await render("base");
+    const result = await kubectl(
+      ["apply", "--server-side", "--field-manager=driftguard-deploy-test", "--dry-run=server", "-f", "-"],
+      { input: toYaml(manifests) },
+    );
+    expect(result.code).not.toBe(0);
+    const refusals = result.stderr.split("\n").filter((line) => line.startsWith("error:"));
+    expect(refusals, result.stderr).toHaveLength(1);
+    expect(refusals[0]).toMatch(/no matches for kind "PodDisruptionBudget" in version "policy\/v1"/);
+    expect(result.stdout.trim().split("\n")).toHaveLength(manifests.length - 1);
   });
 
   it("rejects a misspelled field, so the dry run above is a real check", async () => {

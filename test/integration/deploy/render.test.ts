@@ -3,6 +3,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { parseDuration } from "../../../src/api/duration.ts";
 import { KINDS, crdFileName, crdYaml } from "../../../src/api/index.ts";
 import { runCommand } from "../../../src/cli/run.ts";
@@ -210,35 +211,10 @@ describe("overlays", () => {
 });
 
 describe("PrometheusRule", () => {
-  interface Rule {
-    alert: string;
-    expr: string;
-    for?: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-  }
-  const rules = () =>
-    (find(layout("base"), "PrometheusRule", "driftguard").spec as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
-      (g) => g.rules,
-    );
-
-  it.each([
-    ["DriftguardReconcileErrors", "controller_runtime_reconcile_errors_total", "15m"],
-    ["DriftguardDriftCorrectionsSpiking", "driftguard_drift_corrections_total", undefined],
-    ["DriftguardConnectorHighUtilization", "driftguard_connector_utilization) > 0.8", "10m"],
-    ["DriftguardConnectorReplacementRequired", "driftguard_connector_replacement_required", "5m"],
-    ["DriftguardNoLeader", "max(driftguard_leader) == 0", "5m"],
-    ["DriftguardMetricsAbsent", "absent(driftguard_leader)", "10m"],
-  ])("alerts %s on %s", (alert, expr, duration) => {
-    const rule = rules().find((r) => r.alert === alert);
-    expect(rule?.expr).toContain(expr);
-    expect(rule?.for).toBe(duration);
-    expect(["warning", "critical"]).toContain(rule?.labels.severity);
-    expect(rule?.annotations.summary).toBeTruthy();
-    expect(rule?.annotations.description).toBeTruthy();
-  });
-
-  it("defines exactly these six alerts", () => {
-    expect(rules()).toHaveLength(6);
+  // What each alert does is proven by promtool (test/unit/deploy/alert-rules.test.ts) and by a real
+  // Prometheus (test/integration/observability); here: kustomize ships that very rule file unchanged.
+  it("renders deploy/base/prometheus-rule.yaml as it is", () => {
+    const file = parse(readFileSync(`${DEPLOY}/base/prometheus-rule.yaml`, "utf8")) as { spec: unknown };
+    expect(find(layout("base"), "PrometheusRule", "driftguard").spec).toEqual(file.spec);
   });
 });
