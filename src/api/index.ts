@@ -9,3 +9,4 @@ export * from "./crd.ts";
 export * from "./kinds.ts";
 export * from "./validate.ts";
 export type { KindDefinition, PrinterColumn } from "./kind.ts";
+export * from "./manifest-yaml.ts";
