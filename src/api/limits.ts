@@ -129,6 +129,8 @@ export const ENV_LIMITS = { maxVariables: 1000, maxValueBytes: 32768 } as const;
 export const EnvValue = z
   .string()
   .max(ENV_LIMITS.maxValueBytes)
+  // The CRD carries the same pattern, which both RE2 (the API server) and JavaScript read as "no NUL".
+  // eslint-disable-next-line no-control-regex
   .regex(/^[^\x00]*$/, "must not contain a NUL character")
   .refine((value) => Buffer.byteLength(value, "utf8") <= ENV_LIMITS.maxValueBytes, {
     message: `must be at most ${ENV_LIMITS.maxValueBytes} bytes (Cloud Run's limit per variable)`,
