@@ -161,6 +161,9 @@ const CloudRunSpecFields = z.strictObject({
     }),
   labels: z
     .record(LabelKey, LabelValue)
+    .refine((map) => Object.keys(map).length <= LABEL_LIMITS.maxLabels, {
+      message: `at most ${LABEL_LIMITS.maxLabels} labels (Google's limit per resource)`,
+    })
     .optional()
     .meta({
       description:
