@@ -58,7 +58,7 @@ export function generateCrd(kind: KindDefinition): CustomResourceDefinition {
       kind: { type: "string", description: `Kind of the object: ${kind.kind}.` },
       // Kubernetes forbids anything but the type here, even a description.
       metadata: { type: "object" },
-      spec: withCelRules(toStructuralSchema(kind.spec, "spec"), kind.rules),
+      spec: withCelRules(toStructuralSchema(kind.spec, "spec"), kind.rules ?? []),
       status: toStructuralSchema(kind.status, "status"),
     },
   };

@@ -25,5 +25,5 @@ export interface KindDefinition {
   resource: z.ZodType;
   printerColumns: readonly PrinterColumn[];
   /** Cross-field rules; those with a CEL form are generated into the CRD as x-kubernetes-validations. */
-  rules: readonly CrdRule[];
+  rules?: readonly CrdRule[];
 }
