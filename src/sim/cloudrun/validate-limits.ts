@@ -10,6 +10,9 @@
 // https://cloud.google.com/run/docs/configuring/services/environment-variables: "a maximum of 1000 environment
 // variables per container". Google's handling of a NUL character in a value is not documented; a process
 // environment cannot carry one, so the stricter reading (refused) is taken.
+// Annotations: google/cloud/run/v2/service.proto, Service.annotations: "This field follows Kubernetes
+// annotations' namespacing, limits, and rules": qualified-name keys and at most 256 KiB of keys and values
+// together (k8s.io/apimachinery/pkg/api/validation ValidateAnnotations, TotalAnnotationSizeLimitB).
 // The exact wording of Google's messages for these is not recorded; the field paths follow the other violations.
 
 import type { FieldViolation } from "../core/errors.ts";
@@ -22,7 +25,28 @@ const MAX_LABEL_BYTES = 128;
 const MAX_ENV_VARS = 1000;
 const MAX_ENV_VALUE_BYTES = 32768;
 
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const MAX_PREFIX = 253;
+const MAX_ANNOTATION_BYTES = 256 * 1024;
+
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/** Kubernetes' rules for one annotations map. */
+export function checkAnnotations(map: unknown, field: string, out: FieldViolation[]): void {
+  const annotations = map !== null && typeof map === "object" ? (map as Record<string, unknown>) : {};
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    total += bytes(key) + (typeof value === "string" ? bytes(value) : 0);
+    const slash = key.indexOf("/");
+    if (!QUALIFIED_NAME.test(key) || slash > MAX_PREFIX) {
+      out.push({ field: `${field}[${key}]`, description: "annotation keys must be Kubernetes qualified names." });
+    }
+  }
+  if (total > MAX_ANNOTATION_BYTES) {
+    out.push({ field, description: `annotations must total at most ${MAX_ANNOTATION_BYTES} bytes, got ${total}.` });
+  }
+}
 
 /** Label violations of one labels map; keys in `skip` (system labels, reported elsewhere) are left out. */
 export function checkLabels(map: unknown, field: string, skip: (key: string) => boolean, out: FieldViolation[]): void {

@@ -151,6 +151,16 @@ describe("Cloud Run label and environment limits", () => {
     ]);
   });
 
+  it("applies Kubernetes' annotation rules", () => {
+    expect(violations({ containers: [{ image: "i" }] }, { annotations: { "example.com/owner": "me" } })).toEqual([]);
+    expect(
+      violations({ containers: [{ image: "i" }] }, { annotations: { "bad key": "x", big: "x".repeat(300 * 1024) } }),
+    ).toEqual([
+      "service.annotations[bad key]: annotation keys must be Kubernetes qualified names.",
+      "service.annotations: annotations must total at most 262144 bytes, got 307211.",
+    ]);
+  });
+
   it("refuses a value over 32768 bytes or with a NUL character", () => {
     expect(withEnv([{ name: "A", value: "x".repeat(32768) }])).toEqual([]);
     expect(

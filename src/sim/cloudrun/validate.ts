@@ -5,7 +5,7 @@ import type { FieldViolation } from "../core/errors.ts";
 import type { JsonObject } from "../core/module.ts";
 import { parseDuration } from "../core/well-known.ts";
 import { GiB, MiB, parseCpu, parseMemory } from "./quantities.ts";
-import { checkEnvLimits, checkLabels } from "./validate-limits.ts";
+import { checkAnnotations, checkEnvLimits, checkLabels } from "./validate-limits.ts";
 import { validateProbe } from "./validate-probes.ts";
 
 const SYSTEM_PREFIXES = [
@@ -46,6 +46,8 @@ export function validateService(service: JsonObject, serviceId: string, field = 
   const system = (key: string) => SYSTEM_PREFIXES.some((prefix) => key.startsWith(prefix));
   checkLabels(service.labels, `${field}.labels`, system, out);
   checkLabels(template.labels, `${field}.template.labels`, system, out);
+  checkAnnotations(service.annotations, `${field}.annotations`, out);
+  checkAnnotations(template.annotations, `${field}.template.annotations`, out);
   checkTemplate(template, serviceId, `${field}.template`, out);
   checkTraffic(asList(service.traffic), `${field}.traffic`, out);
   const minInstances = asObject(service.scaling).minInstanceCount;
