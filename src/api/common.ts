@@ -34,40 +34,38 @@ export const ManagementPolicy = z
   });
 export type ManagementPolicy = z.output<typeof ManagementPolicy>;
 
+/** Longest duration text accepted: bounded so that the CRD's CEL rules over durations have a small, known cost. */
+export const DURATION_MAX_LENGTH = 64;
+
 /**
  * A duration string field, e.g. `duration("How long to wait", { min: "1s", max: "3600s" })`. The bounds are
  * checked here (the CRD can only check the format) and are stated in the description.
  */
-export const DURATION_MAX_LENGTH = 64;
-
 export function duration(description: string, bounds: { min?: string; max?: string } = {}) {
   const minMs = bounds.min === undefined ? undefined : parseDuration(bounds.min);
   const maxMs = bounds.max === undefined ? undefined : parseDuration(bounds.max);
   const limits = [bounds.min && `at least ${bounds.min}`, bounds.max && `at most ${bounds.max}`].filter(Boolean);
-  return (
-    z
-      .string()
-      // Bounded so that the CRD's CEL rules over durations have a small, known cost.
-      .max(DURATION_MAX_LENGTH)
-      .regex(DURATION_PATTERN, 'must be a duration such as "75s", "1m30s", "500ms" or "1h"')
-      .superRefine((text, ctx) => {
-        if (!DURATION_PATTERN.test(text)) return;
-        const ms = parseDuration(text);
-        if (minMs !== undefined && ms < minMs) {
-          ctx.addIssue({ code: "custom", message: `must be at least ${bounds.min}, got ${text}` });
-        }
-        if (maxMs !== undefined && ms > maxMs) {
-          const seconds = formatSeconds(ms);
-          const got = seconds === text ? text : `${text} (${seconds})`;
-          ctx.addIssue({ code: "custom", message: `must be at most ${bounds.max}, got ${got}` });
-        }
-      })
-      .meta({
-        description: `${description} A duration such as "75s", "1m30s", "500ms" or "1h"${
-          limits.length > 0 ? `, ${limits.join(" and ")}` : ""
-        }.`,
-      })
-  );
+  return z
+    .string()
+    .max(DURATION_MAX_LENGTH)
+    .regex(DURATION_PATTERN, 'must be a duration such as "75s", "1m30s", "500ms" or "1h"')
+    .superRefine((text, ctx) => {
+      if (!DURATION_PATTERN.test(text)) return;
+      const ms = parseDuration(text);
+      if (minMs !== undefined && ms < minMs) {
+        ctx.addIssue({ code: "custom", message: `must be at least ${bounds.min}, got ${text}` });
+      }
+      if (maxMs !== undefined && ms > maxMs) {
+        const seconds = formatSeconds(ms);
+        const got = seconds === text ? text : `${text} (${seconds})`;
+        ctx.addIssue({ code: "custom", message: `must be at most ${bounds.max}, got ${got}` });
+      }
+    })
+    .meta({
+      description: `${description} A duration such as "75s", "1m30s", "500ms" or "1h"${
+        limits.length > 0 ? `, ${limits.join(" and ")}` : ""
+      }.`,
+    });
 }
 
 /** Integer with inclusive bounds and a description that states them. */
