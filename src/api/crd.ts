@@ -177,15 +177,18 @@ function sortKeywords(node: JsonSchema): JsonSchema {
   return Object.fromEntries(sorted);
 }
 
-// Kubernetes' int-or-string form: no type, exactly anyOf [integer, string]; a string pattern applies to strings only.
+// Kubernetes' int-or-string form: no type, exactly anyOf [integer, string]; at the node, a string pattern applies
+// to strings only and an integer minimum to integers only.
 function intOrString(node: JsonSchema, path: string): JsonSchema {
   const types = (node.anyOf ?? []).map((alternative) => alternative.type).sort();
   if (types.join(",") !== "integer,string") throw new Error(`${path}: int-or-string must be a union of int and string`);
   const pattern = node.anyOf?.find((alternative) => alternative.type === "string")?.pattern;
+  const minimum = node.anyOf?.find((alternative) => alternative.type === "integer")?.minimum;
   const { anyOf: _anyOf, ...rest } = node;
   return sortKeywords({
     ...rest,
     anyOf: [{ type: "integer" }, { type: "string" }],
     ...(pattern === undefined ? {} : { pattern }),
+    ...(minimum === undefined || minimum === Number.MIN_SAFE_INTEGER ? {} : { minimum }),
   });
 }

@@ -107,10 +107,11 @@ export function cpuMemoryProblem(
 function quantity(description: string, check: (amount: number) => string | undefined) {
   const expected = 'must be a Kubernetes quantity such as "4", "1000m", "4Gi" or "512Mi" (not negative)';
   return z
-    .union([z.int().nonnegative(), z.string().regex(QUANTITY_PATTERN, expected)], { error: expected })
+    .union([z.int().nonnegative(expected), z.string().regex(QUANTITY_PATTERN, expected)], { error: expected })
     .superRefine((value, ctx) => {
       const amount = quantityValue(value);
-      const problem = amount === undefined ? undefined : check(amount);
+      // A malformed or negative quantity has its issue already; a range message on top would only confuse.
+      const problem = amount === undefined || amount < 0 ? undefined : check(amount);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${problem}, got ${value}` });
     })
     .meta({ description, "x-kubernetes-int-or-string": true });

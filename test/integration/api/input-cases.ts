@@ -89,6 +89,12 @@ export const INPUT_CASES: InputCase[] = [
     rejection: "spec.resources.cpu: must be a Kubernetes quantity",
   },
   {
+    name: "negative cpu as an integer",
+    spec: ["  resources: {cpu: -2}"],
+    apiServer: "refuses",
+    rejection: "spec.resources.cpu: must be a Kubernetes quantity",
+  },
+  {
     name: "negative memory",
     spec: ['  resources: {memory: "-512Mi"}'],
     apiServer: "refuses",
