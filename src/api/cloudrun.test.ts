@@ -32,9 +32,14 @@ describe("CloudRunServiceConfigSpec", () => {
   });
 
   it("accepts quantities as strings or integers", () => {
-    for (const cpu of ["4", "1000m", "0.5", 2]) {
-      expect(issues(spec({ resources: { cpu, memory: "512Mi" } }))).toEqual([]);
-    }
+    const pairs: [string | number, string | number][] = [
+      ["4", "2Gi"],
+      ["1000m", "512Mi"],
+      ["0.5", "512Mi"],
+      [2, "1Gi"],
+      ["8", 4 * 2 ** 30],
+    ];
+    for (const [cpu, memory] of pairs) expect(issues(spec({ resources: { cpu, memory } }))).toEqual([]);
   });
 
   it("keeps overridden env var names", () => {

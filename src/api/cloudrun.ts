@@ -12,15 +12,26 @@ import {
   GCP_REGION_PATTERN,
   ManagementPolicy,
   ObjectMeta,
-  StringMap,
   duration,
   integer,
-  quantity,
 } from "./common.ts";
 import { CloudRunServiceConfigStatus } from "./cloudrun-status.ts";
 import { DatabaseSpec } from "./database.ts";
 import type { KindDefinition } from "./kind.ts";
-import { addRuleIssues, cloudRunSpecRules } from "./rules.ts";
+import {
+  ANNOTATIONS_MAX_BYTES,
+  AnnotationKey,
+  annotationsSize,
+  ENV_LIMITS,
+  EnvValue,
+  LABEL_LIMITS,
+  LabelKey,
+  LabelValue,
+  cpuQuantity,
+  memoryQuantity,
+} from "./limits.ts";
+import { addRuleIssues } from "./rules.ts";
+import { CLOUD_RUN_RULES, cloudRunSpecRules } from "./rules-cloudrun.ts";
 
 export const CLOUD_RUN_SERVICE_NAME_PATTERN = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
 export const CONNECTOR_FULL_NAME_PATTERN = new RegExp(
@@ -52,10 +63,14 @@ const Scaling = z
 
 const Resources = z
   .strictObject({
-    cpu: quantity('CPU limit of the container, e.g. "4" or "1000m".').optional(),
-    memory: quantity('Memory limit of the container, e.g. "4Gi" or "512Mi".').optional(),
+    cpu: cpuQuantity('CPU limit of the container: 1, 2, 4, 6 or 8, or "80m" to "1000m".').optional(),
+    memory: memoryQuantity('Memory limit of the container, "128Mi" to "32Gi", e.g. "4Gi" or "512Mi".').optional(),
   })
-  .meta({ description: "Resource limits of the container." });
+  .meta({
+    description:
+      "Resource limits of the container. Cloud Run ties memory to vCPU: above 4Gi needs 2, above 8Gi 4, above 16Gi " +
+      "6 and above 24Gi 8 vCPU; 4 vCPU need 2Gi and 6 or 8 vCPU 4Gi; below 1 vCPU at most 1Gi (512Mi below 0.5).",
+  });
 
 const VpcAccess = z
   .strictObject({
@@ -136,15 +151,37 @@ const CloudRunSpecFields = z.strictObject({
   vpcAccess: VpcAccess.optional(),
   startupProbe: StartupProbe.optional(),
   env: z
-    .record(envVarKey, z.string())
+    .record(envVarKey, EnvValue)
     .optional()
-    .meta({ description: "Plain environment variables of the container, by name. Other variables are left alone." }),
-  labels: StringMap.optional().meta({ description: "Labels of the Cloud Run service." }),
-  annotations: StringMap.optional().meta({
-    description:
-      "Annotations of the service. v1-style run.googleapis.com/* and autoscaling.knative.dev/* keys are accepted " +
-      "and translated to the equivalent Cloud Run v2 fields.",
-  }),
+    .meta({
+      description:
+        "Plain environment variables of the container, by name. Other variables are left alone. At most " +
+        `${ENV_LIMITS.maxVariables} (Cloud Run's limit per container, counting those spec.database writes).`,
+      maxProperties: ENV_LIMITS.maxVariables,
+    }),
+  labels: z
+    .record(LabelKey, LabelValue)
+    .refine((map) => Object.keys(map).length <= LABEL_LIMITS.maxLabels, {
+      message: `at most ${LABEL_LIMITS.maxLabels} labels (Google's limit per resource)`,
+    })
+    .optional()
+    .meta({
+      description:
+        "Labels of the Cloud Run service, by Google's rules: at most 64; keys 1-63 characters and values at most 63, " +
+        "of lowercase (also international) letters, digits, _ and -; keys start with a letter.",
+      maxProperties: LABEL_LIMITS.maxLabels,
+    }),
+  annotations: z
+    .record(AnnotationKey, z.string())
+    .refine((map) => annotationsSize(map) <= ANNOTATIONS_MAX_BYTES, {
+      message: `keys and values must total at most ${ANNOTATIONS_MAX_BYTES} bytes (Kubernetes' annotation limit)`,
+    })
+    .optional()
+    .meta({
+      description:
+        "Annotations of the service. v1-style run.googleapis.com/* and autoscaling.knative.dev/* keys are accepted " +
+        "and translated to the equivalent Cloud Run v2 fields.",
+    }),
   database: DatabaseSpec.optional(),
 });
 export type CloudRunServiceConfigSpec = z.output<typeof CloudRunSpecFields>;
@@ -178,6 +215,7 @@ export const cloudRunServiceConfigKind: KindDefinition = {
   spec: CloudRunServiceConfigSpec,
   status: CloudRunServiceConfigStatus,
   resource: CloudRunServiceConfig,
+  rules: CLOUD_RUN_RULES,
   printerColumns: [
     { name: "Service", type: "string", jsonPath: ".spec.service.name", description: "Cloud Run service name." },
     { name: "Policy", type: "string", jsonPath: ".spec.managementPolicy", description: "Enforce or Observe." },

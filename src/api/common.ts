@@ -20,10 +20,6 @@ export const GCP_PROJECT_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const GCP_REGION_PATTERN = /^[a-z]+-[a-z]+[0-9]+$/;
 export const CONNECTOR_NAME_PATTERN = /^[a-z]([-a-z0-9]{0,23}[a-z0-9])?$/;
 export const ENV_VAR_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// The same grammar as Kubernetes resource.Quantity: a decimal number with an optional SI, binary or exponent suffix.
-export const QUANTITY_PATTERN =
-  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-
 /** Serverless VPC Access connector machine types, smallest first. */
 export const MACHINE_TYPES = ["f1-micro", "e2-micro", "e2-standard-4"] as const;
 export type MachineType = (typeof MACHINE_TYPES)[number];
@@ -38,6 +34,9 @@ export const ManagementPolicy = z
   });
 export type ManagementPolicy = z.output<typeof ManagementPolicy>;
 
+/** Longest duration text accepted: bounded so that the CRD's CEL rules over durations have a small, known cost. */
+export const DURATION_MAX_LENGTH = 64;
+
 /**
  * A duration string field, e.g. `duration("How long to wait", { min: "1s", max: "3600s" })`. The bounds are
  * checked here (the CRD can only check the format) and are stated in the description.
@@ -48,6 +47,7 @@ export function duration(description: string, bounds: { min?: string; max?: stri
   const limits = [bounds.min && `at least ${bounds.min}`, bounds.max && `at most ${bounds.max}`].filter(Boolean);
   return z
     .string()
+    .max(DURATION_MAX_LENGTH)
     .regex(DURATION_PATTERN, 'must be a duration such as "75s", "1m30s", "500ms" or "1h"')
     .superRefine((text, ctx) => {
       if (!DURATION_PATTERN.test(text)) return;
@@ -66,14 +66,6 @@ export function duration(description: string, bounds: { min?: string; max?: stri
         limits.length > 0 ? `, ${limits.join(" and ")}` : ""
       }.`,
     });
-}
-
-/** A Kubernetes quantity ("4", "1000m", "4Gi", "512Mi"); like resource requests, an integer is accepted too. */
-export function quantity(description: string) {
-  const expected = 'must be a Kubernetes quantity such as "4", "1000m", "4Gi" or "512Mi"';
-  return z
-    .union([z.int().nonnegative(), z.string().regex(QUANTITY_PATTERN, expected)], { error: expected })
-    .meta({ description, "x-kubernetes-int-or-string": true });
 }
 
 /** Integer with inclusive bounds and a description that states them. */

@@ -15,7 +15,8 @@ import {
 } from "./common.ts";
 import { VpcConnectorConfigStatus } from "./connector-status.ts";
 import type { KindDefinition } from "./kind.ts";
-import { addRuleIssues, vpcConnectorSpecRules } from "./rules.ts";
+import { addRuleIssues } from "./rules.ts";
+import { VPC_CONNECTOR_RULES, vpcConnectorSpecRules } from "./rules-connector.ts";
 
 export const MachineTypeSchema = z
   .enum(MACHINE_TYPES)
@@ -63,6 +64,7 @@ export const ConnectorAutoscaling = z
     ),
     machineTypeLadder: z
       .array(MachineTypeSchema)
+      .max(MACHINE_TYPES.length)
       .default([])
       .meta({
         description:
@@ -113,6 +115,7 @@ export const vpcConnectorConfigKind: KindDefinition = {
   spec: VpcConnectorConfigSpec,
   status: VpcConnectorConfigStatus,
   resource: VpcConnectorConfig,
+  rules: VPC_CONNECTOR_RULES,
   printerColumns: [
     { name: "Connector", type: "string", jsonPath: ".spec.connector.name", description: "Connector name." },
     // Declared and live side by side: autoscaling raises the live size above the spec, and a column that

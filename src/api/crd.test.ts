@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type JsonSchema, generateCrd, toStructuralSchema } from "./crd.ts";
+import { type JsonSchema, generateCrd, toStructuralSchema, withCelRules } from "./crd.ts";
 import { KINDS } from "./kinds.ts";
 
 /** Calls `visit` for every schema node below `node`, with its path. */
@@ -112,5 +112,25 @@ describe("toStructuralSchema", () => {
   it("refuses nullable fields", () => {
     const schema = z.object({ maybe: z.string().nullable().meta({ description: "maybe" }) });
     expect(() => toStructuralSchema(schema, "spec")).toThrow(/spec\.maybe: .*nullable/);
+  });
+});
+
+describe("withCelRules", () => {
+  const cel = { rule: "self.a <= self.b", message: "a must not exceed b", messageExpression: "'a ' + string(self.a)" };
+
+  it("attaches each rule's CEL form to the node it names", () => {
+    const spec: JsonSchema = { type: "object", properties: { limits: { type: "object", description: "l" } } };
+    withCelRules(spec, [
+      { name: "a <= b", at: ["limits"], cel },
+      { name: "none", at: [], cel: undefined },
+    ]);
+    expect(spec.properties?.limits?.["x-kubernetes-validations"]).toEqual([cel]);
+    expect(spec["x-kubernetes-validations"]).toBeUndefined();
+  });
+
+  it("refuses a rule whose node is not in the schema", () => {
+    expect(() => withCelRules({ type: "object" }, [{ name: "a <= b", at: ["limits"], cel }])).toThrow(
+      'rule "a <= b": spec.limits is not in the schema',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import { GROUP, VERSION } from "./common.ts";
 import type { KindDefinition } from "./kind.ts";
+import type { CrdRule } from "./rules.ts";
 
 /** A node of an OpenAPI v3 schema as Kubernetes stores it. */
 export interface JsonSchema {
@@ -57,7 +58,7 @@ export function generateCrd(kind: KindDefinition): CustomResourceDefinition {
       kind: { type: "string", description: `Kind of the object: ${kind.kind}.` },
       // Kubernetes forbids anything but the type here, even a description.
       metadata: { type: "object" },
-      spec: toStructuralSchema(kind.spec, "spec"),
+      spec: withCelRules(toStructuralSchema(kind.spec, "spec"), kind.rules ?? []),
       status: toStructuralSchema(kind.status, "status"),
     },
   };
@@ -98,6 +99,32 @@ export function crdFileName(kind: KindDefinition): string {
 export function crdYaml(kind: KindDefinition): string {
   const header = "# Generated from src/api by `driftguard crds --write crds/`; do not edit.\n";
   return header + stringify(generateCrd(kind), { lineWidth: 0 });
+}
+
+/**
+ * Attaches each rule's CEL form to the schema node it belongs to, as x-kubernetes-validations. API servers before
+ * 1.25 drop the field; from 1.25 they refuse a violating object at admission, with the rule's message.
+ */
+export function withCelRules(spec: JsonSchema, rules: readonly CrdRule[]): JsonSchema {
+  for (const { name, at, cel } of rules) {
+    if (cel === undefined) continue;
+    let node = spec;
+    for (const segment of at) {
+      const child = node.properties?.[segment];
+      if (child === undefined) throw new Error(`rule "${name}": spec.${at.join(".")} is not in the schema`);
+      node = child;
+    }
+    const validations = (node["x-kubernetes-validations"] as CelValidation[] | undefined) ?? [];
+    validations.push({ rule: cel.rule, message: cel.message, messageExpression: cel.messageExpression });
+    node["x-kubernetes-validations"] = validations;
+  }
+  return spec;
+}
+
+interface CelValidation {
+  rule: string;
+  message: string;
+  messageExpression: string;
 }
 
 /** Converts a zod schema to a structural OpenAPI v3 schema; `path` names the node in error messages. */
@@ -150,15 +177,18 @@ function sortKeywords(node: JsonSchema): JsonSchema {
   return Object.fromEntries(sorted);
 }
 
-// Kubernetes' int-or-string form: no type, exactly anyOf [integer, string]; a string pattern applies to strings only.
+// Kubernetes' int-or-string form: no type, exactly anyOf [integer, string]; at the node, a string pattern applies
+// to strings only and an integer minimum to integers only.
 function intOrString(node: JsonSchema, path: string): JsonSchema {
   const types = (node.anyOf ?? []).map((alternative) => alternative.type).sort();
   if (types.join(",") !== "integer,string") throw new Error(`${path}: int-or-string must be a union of int and string`);
   const pattern = node.anyOf?.find((alternative) => alternative.type === "string")?.pattern;
+  const minimum = node.anyOf?.find((alternative) => alternative.type === "integer")?.minimum;
   const { anyOf: _anyOf, ...rest } = node;
   return sortKeywords({
     ...rest,
     anyOf: [{ type: "integer" }, { type: "string" }],
     ...(pattern === undefined ? {} : { pattern }),
+    ...(minimum === undefined || minimum === Number.MIN_SAFE_INTEGER ? {} : { minimum }),
   });
 }

@@ -18,7 +18,8 @@ export const DEFAULT_DB_ENV_VAR_NAMES = {
 } as const;
 export type DatabaseSetting = keyof typeof DEFAULT_DB_ENV_VAR_NAMES;
 
-const SETTING_SOURCES: Record<DatabaseSetting, string> = {
+/** Where each database setting lives under spec.database. */
+export const SETTING_SOURCES: Record<DatabaseSetting, string> = {
   initializationTimeout: "timeouts.initialization",
   connectionTimeout: "timeouts.connection",
   poolTimeout: "timeouts.pool",

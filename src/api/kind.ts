@@ -1,6 +1,7 @@
 // What the CRD generator and the offline validator need to know about one driftguard.dev kind.
 
 import type { z } from "zod";
+import type { CrdRule } from "./rules.ts";
 
 /** An additionalPrinterColumns entry of a CRD version. */
 export interface PrinterColumn {
@@ -23,4 +24,6 @@ export interface KindDefinition {
   /** The whole object (apiVersion, kind, metadata, spec, status) for offline validation. */
   resource: z.ZodType;
   printerColumns: readonly PrinterColumn[];
+  /** Cross-field rules; those with a CEL form are generated into the CRD as x-kubernetes-validations. */
+  rules?: readonly CrdRule[];
 }

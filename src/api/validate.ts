@@ -15,10 +15,20 @@ export type ManifestValidation =
   | { outcome: "ignored"; reason: string; apiVersion?: string; kind?: string; name?: string }
   | { outcome: "checked"; kind: string; name?: string; namespace?: string; issues: ValidationIssue[] };
 
-// A missing field reads better as "required" than as "expected string, received undefined".
+// A missing field reads better as "required" than as "expected string, received undefined"; a boolean where a
+// string belongs is nearly always an unquoted yes/no/on/off, which YAML 1.1 (and so kubectl) reads as a boolean.
 const parseParams = {
-  error: (issue: { code?: string; input?: unknown }) =>
-    issue.code === "invalid_type" && issue.input === undefined ? "required field is missing" : undefined,
+  error: (issue: { code?: string; input?: unknown; expected?: string }) => {
+    if (issue.code !== "invalid_type") return undefined;
+    if (issue.input === undefined) return "required field is missing";
+    if (issue.expected === "string" && typeof issue.input === "boolean") {
+      return (
+        `expected a string, got the boolean ${issue.input} ` +
+        "(YAML reads unquoted yes/no/on/off/y/n as booleans: quote the value)"
+      );
+    }
+    return undefined;
+  },
 };
 
 /** Validates one manifest object; objects outside driftguard.dev are ignored, not rejected. */

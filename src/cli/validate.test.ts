@@ -89,6 +89,53 @@ describe("validatePaths", () => {
     expect(summary).toEqual({ valid: 0, invalid: 2, skipped: 1, unreadable: 1 });
   });
 
+  it("names an alias bomb's file and keeps checking the other files", async () => {
+    const bombDir = await mkdtemp(join(tmpdir(), "driftguard-validate-bomb-"));
+    const levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    await writeFile(join(bombDir, "a-bomb.yaml"), `${levels.join("\n")}\n`);
+    await writeFile(join(bombDir, "b-backend.yaml"), badBackend);
+    const { lines, summary } = await collect([bombDir]);
+    expect(lines[0]).toBe(
+      `${join(bombDir, "a-bomb.yaml")}: YAML parse error: document contains excessive aliasing ` +
+        "(more than 100 alias expansions)",
+    );
+    expect(lines.slice(1).join("\n")).toContain(
+      "b-backend.yaml: CloudRunServiceConfig/staging/backend: spec.database.pool",
+    );
+    expect(summary).toMatchObject({ unreadable: 1, invalid: 1, skipped: 1 });
+  });
+
+  it("reads values as kubectl does and warns about duplicate keys", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "driftguard-validate-yaml11-")), "backend.yaml");
+    const header = "apiVersion: driftguard.dev/v1alpha1\nkind: CloudRunServiceConfig\n";
+    const service = "  service: {project: netra-staging, region: us-central1, name: svc}";
+    const first = [
+      "metadata: {name: a}",
+      "spec:",
+      service,
+      "  requestTimeout: 10s",
+      "  requestTimeout: 20s",
+      "  scaling: {minInstances: 010, maxInstances: 7}",
+      "  database: {pool: {prePing: yes}}",
+    ];
+    const second = ["metadata: {name: b}", "spec:", service, "  env: {DEBUG: off}"];
+    await writeFile(file, `${header}${first.join("\n")}\n---\n${header}${second.join("\n")}\n`);
+    const { lines, summary } = await collect([file]);
+    expect(lines).toEqual([
+      `${file}:7:3: warning: duplicate key "requestTimeout": kubectl keeps the last value`,
+      `${file}: CloudRunServiceConfig/a: spec.scaling.minInstances: minInstances 8 exceeds maxInstances 7`,
+      `${file}: CloudRunServiceConfig/b: spec.env.DEBUG: expected a string, got the boolean false ` +
+        "(YAML reads unquoted yes/no/on/off/y/n as booleans: quote the value)",
+    ]);
+    expect(summary).toMatchObject({ invalid: 2, unreadable: 0 });
+  });
+
   it("reports paths that do not exist", async () => {
     const missing = join(dir, "missing.yaml");
     const { lines, summary } = await collect([missing]);

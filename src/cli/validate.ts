@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { Command } from "commander";
-import { parseAllDocuments } from "yaml";
+import { ManifestYamlError, parseManifestYaml } from "../api/manifest-yaml.ts";
 import { validateManifest } from "../api/index.ts";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -32,10 +32,12 @@ export async function validatePaths(paths: readonly string[], print: (line: stri
   for (const file of await manifestFiles(paths, print, summary)) {
     let objects: unknown[];
     try {
-      objects = await readManifests(file);
+      // Warnings (duplicate keys, which kubectl accepts silently) are printed but fail nothing.
+      objects = await readManifests(file, print);
     } catch (error) {
-      if (!(error instanceof ManifestFileError)) throw error;
-      print(`${error.location}: ${error.message}`);
+      // Whatever went wrong with this file, say so and go on with the others.
+      const location = error instanceof ManifestFileError ? error.location : file;
+      print(`${location}: ${(error as Error).message}`);
       summary.unreadable += 1;
       continue;
     }
@@ -106,15 +108,18 @@ async function manifestFiles(
   return files;
 }
 
-/** The objects in one file: every YAML document (or the JSON value), with `kind: *List` items expanded. */
-async function readManifests(file: string): Promise<unknown[]> {
+/**
+ * The objects in one file, read as kubectl reads them (see api/manifest-yaml.ts): every YAML document (or the
+ * JSON value), with `kind: *List` items expanded.
+ */
+async function readManifests(file: string, warn: (line: string) => void): Promise<unknown[]> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     throw new ManifestFileError(file, `cannot read: ${(error as Error).message}`, { cause: error });
   }
-  const values = extname(file) === ".json" ? [parseJson(file, text)] : parseYaml(file, text);
+  const values = extname(file) === ".json" ? [parseJson(file, text)] : parseYaml(file, text, warn);
   return values.filter((value) => value !== null && value !== undefined).flatMap(expandList);
 }
 
@@ -126,19 +131,19 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
-function parseYaml(file: string, text: string): unknown[] {
-  const documents = parseAllDocuments(text);
-  for (const document of documents) {
-    const error = document.errors[0];
-    if (error !== undefined) {
-      const position = error.linePos?.[0];
-      const location = position === undefined ? file : `${file}:${position.line}:${position.col}`;
-      // The first line of yaml's message repeats the position as " at line L, column C:"; the location has it.
-      const reason = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
-      throw new ManifestFileError(location, `YAML parse error: ${reason}`, { cause: error });
-    }
+function parseYaml(file: string, text: string, warn: (line: string) => void): unknown[] {
+  try {
+    const { documents, warnings } = parseManifestYaml(text);
+    for (const warning of warnings) warn(`${fileAt(file, warning)}: warning: ${warning.message}`);
+    return documents;
+  } catch (error) {
+    if (!(error instanceof ManifestYamlError)) throw error;
+    throw new ManifestFileError(fileAt(file, error.problem), error.message, { cause: error });
   }
-  return documents.map((document) => document.toJS() as unknown);
+}
+
+function fileAt(file: string, at: { line?: number; col?: number }): string {
+  return at.line === undefined ? file : `${file}:${at.line}:${at.col ?? 1}`;
 }
 
 function expandList(value: unknown): unknown[] {

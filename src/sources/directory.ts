@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { parseAllDocuments } from "yaml";
+import { parseManifestYaml } from "../api/manifest-yaml.ts";
 import { isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
@@ -93,10 +93,8 @@ export class DirectorySource implements DesiredStateSource {
     for (const file of await listManifests(this.#o.directory)) {
       let documents: unknown[];
       try {
-        documents = parseAllDocuments(await readFile(file, "utf8")).map((d) => {
-          if (d.errors.length > 0) throw d.errors[0] ?? new Error("invalid YAML");
-          return d.toJS() as unknown;
-        });
+        // Read exactly as kubectl would send the file to the API server (YAML 1.1 values, last duplicate wins).
+        documents = parseManifestYaml(await readFile(file, "utf8")).documents;
       } catch (err) {
         const error = toError(err);
         if (this.#o.onFileError) this.#o.onFileError(file, error);

@@ -125,3 +125,52 @@ describe("Cloud Run request validation", () => {
     ]);
   });
 });
+
+describe("Cloud Run label and environment limits", () => {
+  const withEnv = (env: JsonObject[]) => violations({ containers: [container({}, { env })] });
+
+  it("applies Google's label rules to service and template labels", () => {
+    expect(violations({ containers: [{ image: "i" }] }, { labels: { team: "core", équipe: "données" } })).toEqual([]);
+    expect(
+      violations(
+        { labels: { "🚀": "x" }, containers: [{ image: "i" }] },
+        { labels: { Team: "core", env: "x".repeat(64) } },
+      ),
+    ).toEqual([
+      "service.labels[Team]: label keys must be 1-63 characters of lowercase letters, digits, '_' or '-', starting with a lowercase letter.",
+      "service.labels[env]: label values must be at most 63 characters of lowercase letters, digits, '_' or '-'.",
+      "service.template.labels[🚀]: label keys must be 1-63 characters of lowercase letters, digits, '_' or '-', starting with a lowercase letter.",
+    ]);
+  });
+
+  it("allows 1000 env vars per container and no more", () => {
+    const env = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `V${i}`, value: "x" }));
+    expect(withEnv(env(1000))).toEqual([]);
+    expect(withEnv(env(2000))).toEqual([
+      "service.template.containers[0].env: at most 1000 environment variables are allowed, got 2000.",
+    ]);
+  });
+
+  it("applies Kubernetes' annotation rules", () => {
+    expect(violations({ containers: [{ image: "i" }] }, { annotations: { "example.com/owner": "me" } })).toEqual([]);
+    expect(
+      violations({ containers: [{ image: "i" }] }, { annotations: { "bad key": "x", big: "x".repeat(300 * 1024) } }),
+    ).toEqual([
+      "service.annotations[bad key]: annotation keys must be Kubernetes qualified names.",
+      "service.annotations: annotations must total at most 262144 bytes, got 307211.",
+    ]);
+  });
+
+  it("refuses a value over 32768 bytes or with a NUL character", () => {
+    expect(withEnv([{ name: "A", value: "x".repeat(32768) }])).toEqual([]);
+    expect(
+      withEnv([
+        { name: "A", value: "x".repeat(1024 * 1024) },
+        { name: "B", value: "a\u0000b" },
+      ]),
+    ).toEqual([
+      "service.template.containers[0].env[0].value: must not exceed 32768 bytes.",
+      "service.template.containers[0].env[1].value: must not contain a NUL character.",
+    ]);
+  });
+});

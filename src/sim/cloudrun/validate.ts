@@ -5,6 +5,7 @@ import type { FieldViolation } from "../core/errors.ts";
 import type { JsonObject } from "../core/module.ts";
 import { parseDuration } from "../core/well-known.ts";
 import { GiB, MiB, parseCpu, parseMemory } from "./quantities.ts";
+import { checkAnnotations, checkEnvLimits, checkLabels } from "./validate-limits.ts";
 import { validateProbe } from "./validate-probes.ts";
 
 const SYSTEM_PREFIXES = [
@@ -42,6 +43,11 @@ export function validateService(service: JsonObject, serviceId: string, field = 
   checkSystemKeys(service.annotations, `${field}.annotations`, "annotations", out);
   checkSystemKeys(template.labels, `${field}.template.labels`, "labels", out);
   checkSystemKeys(template.annotations, `${field}.template.annotations`, "annotations", out);
+  const system = (key: string) => SYSTEM_PREFIXES.some((prefix) => key.startsWith(prefix));
+  checkLabels(service.labels, `${field}.labels`, system, out);
+  checkLabels(template.labels, `${field}.template.labels`, system, out);
+  checkAnnotations(service.annotations, `${field}.annotations`, out);
+  checkAnnotations(template.annotations, `${field}.template.annotations`, out);
   checkTemplate(template, serviceId, `${field}.template`, out);
   checkTraffic(asList(service.traffic), `${field}.traffic`, out);
   const minInstances = asObject(service.scaling).minInstanceCount;
@@ -118,6 +124,7 @@ function checkContainer(
     out.push({ field: `${field}.image`, description: "is required." });
   checkResources(asObject(container.resources), `${field}.resources`, concurrency, out);
   const seen = new Set<string>();
+  checkEnvLimits(asList(container.env), `${field}.env`, out);
   asList(container.env).forEach((env, i) => {
     const name = typeof env.name === "string" ? env.name : "";
     const envField = `${field}.env[${i}].name`;

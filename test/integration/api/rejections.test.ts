@@ -1,6 +1,7 @@
 // Bad manifests: the API server rejects what a structural schema can express, naming the field, and
-// `driftguard validate` rejects the same manifests at the same field. Cross-field rules (no CEL on 1.20) pass
-// the API server, so `driftguard validate` must catch them, with the numbers in the message.
+// `driftguard validate` rejects the same manifests at the same field. Cross-field rules (CEL, which the 1.20 API
+// server drops) pass it, so `driftguard validate` and the controller's spec parse must catch them, with the numbers
+// in the message; the same table is evaluated against the CRDs' CEL rules in test/unit/cel-rules.test.ts.
 
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
@@ -10,19 +11,12 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { validateManifest } from "../../../src/api/index.ts";
+import { CloudRunServiceConfigSpec, VpcConnectorConfigSpec, validateManifest } from "../../../src/api/index.ts";
+import { parseSpecWith } from "../../../src/kinds/spec.ts";
 import { createNamespace, kubectl } from "../../support/kube.ts";
+import { type Kind, RULE_CASES, connector, manifest, service } from "../../support/spec-cases.ts";
 
-const service = { project: "netra-staging", region: "us-central1", name: "netra-backend-staging" };
-const connector = { project: "netra-staging", region: "us-central1", name: "staging-connector" };
 const connectorName = "projects/netra-staging/locations/us-central1/connectors/staging-connector";
-
-type Kind = "CloudRunServiceConfig" | "VpcConnectorConfig";
-
-function manifest(kind: Kind, name: string, spec: Record<string, unknown>): Record<string, unknown> {
-  const base = kind === "CloudRunServiceConfig" ? { service } : { connector };
-  return { apiVersion: "driftguard.dev/v1alpha1", kind, metadata: { name }, spec: { ...base, ...spec } };
-}
 
 // [case, kind, spec fields merged over a valid minimal spec, field the rejection must name]
 const invalid: [string, Kind, Record<string, unknown>, string][] = [
@@ -154,58 +148,6 @@ const invalid: [string, Kind, Record<string, unknown>, string][] = [
   ],
 ];
 
-// [case, kind, spec fields, the message driftguard validate must print]
-const crossField: [string, Kind, Record<string, unknown>, string][] = [
-  [
-    "scaling min above max",
-    "CloudRunServiceConfig",
-    { scaling: { minInstances: 5, maxInstances: 3 } },
-    "spec.scaling.minInstances: minInstances 5 exceeds maxInstances 3",
-  ],
-  [
-    "startup probe shorter than database initialization",
-    "CloudRunServiceConfig",
-    { startupProbe: { tcpSocket: {} }, database: { timeouts: { initialization: "75s" } } },
-    "spec.startupProbe: startup probe allows 0 + 3 × 10 = 30s but spec.database.timeouts.initialization is 75s",
-  ],
-  [
-    "pool timeout below connection timeout",
-    "CloudRunServiceConfig",
-    { database: { timeouts: { connection: "35s", pool: "30s" } } },
-    "spec.database.timeouts.pool: pool timeout 30s is shorter than connection timeout 35s",
-  ],
-  [
-    "pool over the connection budget",
-    "CloudRunServiceConfig",
-    { scaling: { maxInstances: 10 }, database: { maxConnections: 100, pool: { size: 10, maxOverflow: 15 } } },
-    "spec.database.pool: (10 + 15) × 10 = 250 connections exceeds floor(100 × 0.8) = 80",
-  ],
-  [
-    "request timeout above an hour",
-    "CloudRunServiceConfig",
-    { requestTimeout: "2h" },
-    "spec.requestTimeout: must be at most 3600s, got 2h (7200s)",
-  ],
-  [
-    "connector min not below max",
-    "VpcConnectorConfig",
-    { minInstances: 4, maxInstances: 4 },
-    "spec.minInstances: minInstances 4 must be less than maxInstances 4",
-  ],
-  [
-    "thresholds out of order",
-    "VpcConnectorConfig",
-    { autoscaling: { targetUtilization: 0.8 } },
-    "spec.autoscaling.targetUtilization: targetUtilization 0.8 must be less than scaleUpThreshold 0.7",
-  ],
-  [
-    "ceiling below maxInstances",
-    "VpcConnectorConfig",
-    { maxInstances: 8, autoscaling: { ceiling: 5 } },
-    "spec.autoscaling.ceiling: ceiling 5 is below spec.maxInstances 8",
-  ],
-];
-
 describe("invalid manifests", () => {
   let namespace: string;
   beforeAll(async () => {
@@ -244,7 +186,7 @@ describe("cross-field rules", () => {
   beforeAll(async () => {
     namespace = await createNamespace("api-cross-field");
     file = join(await mkdtemp(join(tmpdir(), "driftguard-cross-field-")), "manifests.yaml");
-    const documents = crossField.map(([, kind, spec], index) => stringify(manifest(kind, `cross-${index}`, spec)));
+    const documents = RULE_CASES.map(({ kind, spec }, index) => stringify(manifest(kind, `cross-${index}`, spec)));
     await writeFile(file, documents.join("---\n"));
   });
 
@@ -253,15 +195,40 @@ describe("cross-field rules", () => {
     expect(applied.code, applied.stderr).toBe(0);
   });
 
-  it("fail driftguard validate with the numbers in each message", async () => {
+  it("get the same verdict from driftguard validate and the controller's spec parse, numbers included", async () => {
     const main = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
     const failure = await promisify(execFile)(process.execPath, [main, "validate", "-f", file]).then(
       () => undefined,
       (error: unknown) => error as { code: number; stdout: string },
     );
     expect(failure?.code).toBe(1);
-    crossField.forEach(([, kind, , message], index) => {
-      expect(failure?.stdout).toContain(`${file}: ${kind}/cross-${index}: ${message}`);
+    const stored = await storedSpecs(namespace);
+    RULE_CASES.forEach(({ kind, rejection }, index) => {
+      const name = `cross-${index}`;
+      const lines = (failure?.stdout ?? "").split("\n").filter((line) => line.startsWith(`${file}: ${kind}/${name}: `));
+      const controller = parseSpecWith(specSchema(kind), stored.get(`${kind}/${name}`));
+      const controllerIssues = controller.ok ? [] : controller.issues;
+      if (rejection === undefined) {
+        expect(lines).toEqual([`${file}: ${kind}/${name}: OK`]);
+        expect(controllerIssues).toEqual([]);
+      } else {
+        expect(lines.join("\n")).toContain(`${file}: ${kind}/${name}: ${rejection}`);
+        expect(controllerIssues.join("\n")).toContain(rejection);
+        expect(lines.map((line) => line.slice(`${file}: ${kind}/${name}: `.length))).toEqual(controllerIssues);
+      }
     });
   });
 });
+
+/** Spec of every driftguard object in `namespace`, as the API server stored it (defaults applied). */
+async function storedSpecs(namespace: string): Promise<Map<string, unknown>> {
+  const listed = await kubectl(["get", "crsc,vpcc", "-n", namespace, "-o", "json"]);
+  expect(listed.code, listed.stderr).toBe(0);
+  const items = (JSON.parse(listed.stdout) as { items: { kind: string; metadata: { name: string }; spec: unknown }[] })
+    .items;
+  return new Map(items.map((item) => [`${item.kind}/${item.metadata.name}`, item.spec]));
+}
+
+function specSchema(kind: Kind) {
+  return kind === "CloudRunServiceConfig" ? CloudRunServiceConfigSpec : VpcConnectorConfigSpec;
+}
