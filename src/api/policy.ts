@@ -49,12 +49,9 @@ export const PolicyRule = z
       .enum(["CloudRunServiceConfig", "VpcConnectorConfig"])
       .default("CloudRunServiceConfig")
       .meta({ description: "Kind whose spec the rule reads. Default CloudRunServiceConfig." }),
-    field: z
-      .string()
-      .min(1)
-      .meta({
-        description: 'Spec field the rule reads, e.g. "database.timeouts.initialization" or "scaling.maxInstances".',
-      }),
+    field: z.string().min(1).meta({
+      description: 'Spec field the rule reads, e.g. "database.timeouts.initialization" or "scaling.maxInstances".',
+    }),
     min: PolicyValue.optional().meta({ description: "Floor: the declared value must be at least this." }),
     max: PolicyValue.optional().meta({ description: "Ceiling: the declared value must be at most this." }),
     equals: PolicyValue.optional().meta({ description: "Required value: the declared value must be exactly this." }),
@@ -118,7 +115,7 @@ const ServiceConfigPolicyStatus = z
       .array(z.string())
       .optional()
       .meta({ description: "Why the policy is not in force (an unknown field, a contradiction); empty when valid." }),
-    lastEvaluated: timestamp("When the selected objects were last judged").optional(),
+    lastChangeTime: timestamp("When what the policy finds last changed").optional(),
   })
   .meta({ description: "Whether the policy is in force and what it currently finds." });
 

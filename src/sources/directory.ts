@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
+import { POLICY_KIND, POLICY_RESOURCE } from "../policy/set.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface RecordedEvent {
@@ -37,6 +38,8 @@ export class DirectorySource implements DesiredStateSource {
   #o: DirectorySourceOptions;
   #objects = new Map<string, ManagedObject>(); // "Kind:namespace/name"
   #namespaces = new Map<string, Record<string, string>>();
+  #namespaceLabels = new Map<string, Record<string, string>>();
+  #policies: ManagedObject[] = [];
   #watcher: FSWatcher | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #onChange: ChangeHandler = () => undefined;
@@ -63,6 +66,8 @@ export class DirectorySource implements DesiredStateSource {
   async reload(): Promise<void> {
     const seen = new Set<string>();
     const namespaces = new Map<string, Record<string, string>>();
+    const labels = new Map<string, Record<string, string>>();
+    const policies: ManagedObject[] = [];
     for (const file of await listManifests(this.#o.directory)) {
       let documents: unknown[];
       try {
@@ -78,6 +83,11 @@ export class DirectorySource implements DesiredStateSource {
         if (!isObject(doc)) continue;
         if (doc.kind === "Namespace" && isObject(doc.metadata) && typeof doc.metadata.name === "string") {
           namespaces.set(doc.metadata.name, (doc.metadata.annotations ?? {}) as Record<string, string>);
+          labels.set(doc.metadata.name, (doc.metadata.labels ?? {}) as Record<string, string>);
+          continue;
+        }
+        if (doc.kind === POLICY_KIND && doc.apiVersion === `${POLICY_RESOURCE.group}/${POLICY_RESOURCE.version}`) {
+          policies.push(doc);
           continue;
         }
         const resource = this.#o.resources.find(
@@ -89,6 +99,16 @@ export class DirectorySource implements DesiredStateSource {
       }
     }
     this.#namespaces = namespaces;
+    // Policies or namespace labels that change re-judge everything: a directory is small and this is rare.
+    const rejudge = !isDeepStrictEqual(this.#policies, policies) || !isDeepStrictEqual(this.#namespaceLabels, labels);
+    this.#policies = policies;
+    this.#namespaceLabels = labels;
+    if (rejudge && this.#synced) {
+      for (const [storeKey, object] of this.#objects) {
+        const resource = this.#o.resources.find((r) => storeKey.startsWith(`${r.kind}:`));
+        if (resource && seen.has(storeKey)) this.#onChange(resource, objectKey(object), { deleted: false });
+      }
+    }
     for (const [storeKey, object] of this.#objects) {
       if (seen.has(storeKey)) continue;
       this.#objects.delete(storeKey);
@@ -107,6 +127,14 @@ export class DirectorySource implements DesiredStateSource {
 
   namespaceAnnotations(namespace: string): Record<string, string> | undefined {
     return this.#namespaces.get(namespace);
+  }
+
+  namespaceLabels(namespace: string): Record<string, string> | undefined {
+    return this.#namespaceLabels.get(namespace);
+  }
+
+  policies(): ManagedObject[] {
+    return this.#policies;
   }
 
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
