@@ -12,12 +12,13 @@ import { messageChain } from "../controller/errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import { CallGuard } from "../gcp/guard.ts";
-import type { ObjectLookup, ResourceType } from "../kinds/kind.ts";
+import type { ManagedObject, ObjectLookup, ResourceType } from "../kinds/kind.ts";
 import { collectionPath, listAll, NAMESPACES } from "../kube/raw.ts";
 import { createLogger } from "../observability/logger.ts";
 import { ManifestSetLookup } from "../plan/lookup.ts";
 import { EXIT_ERRORS, exitCode, type FileError, type Plan } from "../plan/model.ts";
 import { buildPlan } from "../plan/planner.ts";
+import { PolicySet, POLICY_RESOURCE } from "../policy/set.ts";
 import { renderJson, renderText } from "../plan/render.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
@@ -39,6 +40,8 @@ interface Loaded {
   lookup: ObjectLookup;
   fileErrors: FileError[];
   namespaceAnnotations(namespace: string): Record<string, string> | undefined;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  policies(): ManagedObject[];
   close(): Promise<void>;
 }
 
@@ -53,7 +56,10 @@ export function planCommand(): Command {
       .option("-f, --filename <path>", "manifest file or directory (searched recursively for .yaml, .yml, .json)")
       .option("--cluster", "plan the custom resources in the cluster instead of manifests", false)
       .addOption(new Option("--kubeconfig <path>", "kubeconfig file for --cluster").env("KUBECONFIG"))
-      .option("--namespace <names...>", "with --cluster: plan only objects in these namespaces (default: all)")
+      .option(
+        "--namespace <names...>",
+        "with --cluster: plan only objects in these namespaces (default: all); with -f: the namespace of manifests that name none",
+      )
       .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
       .addOption(
         new Option(
@@ -65,7 +71,9 @@ export function planCommand(): Command {
       ),
   ).action(async (options: PlanOptions, command: Command) => {
     if (Boolean(options.filename) === options.cluster) command.error("plan needs exactly one of -f PATH and --cluster");
-    if (options.namespace && !options.cluster) command.error("--namespace applies only with --cluster");
+    if (options.namespace && !options.cluster && options.namespace.length > 1) {
+      command.error("with -f, --namespace takes one namespace: the one of manifests that name none");
+    }
     try {
       const plan = await runPlan(options);
       const text = options.output === "json" ? renderJson(plan) : renderText(plan).join("\n");
@@ -81,7 +89,7 @@ export function planCommand(): Command {
 export async function runPlan(options: PlanOptions): Promise<Plan> {
   const resources = [...MANAGED_RESOURCES];
   const loaded = options.filename
-    ? await loadManifests(options.filename, resources)
+    ? await loadManifests(options.filename, resources, options.namespace?.[0])
     : await loadCluster(options, resources);
   try {
     const guard = (api: GoogleApi) => new CallGuard({ api, qps: PLAN_QPS, burst: PLAN_QPS });
@@ -98,6 +106,10 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
           requireAllowlist: options.requireProjectAllowlist,
         },
+        policies: {
+          set: new PolicySet(loaded.policies()),
+          namespaceLabels: (ns) => loaded.namespaceLabels(ns),
+        },
       });
     } finally {
       await managed.close();
@@ -107,7 +119,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   }
 }
 
-async function loadManifests(path: string, resources: ResourceType[]): Promise<Loaded> {
+async function loadManifests(path: string, resources: ResourceType[], defaultNamespace?: string): Promise<Loaded> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -125,6 +137,7 @@ async function loadManifests(path: string, resources: ResourceType[]): Promise<L
     directory,
     resources,
     defaultResync: "60s",
+    ...(defaultNamespace ? { defaultNamespace } : {}),
     onFileError: (file, error) => fileErrors.push({ file: isDirectory ? file : path, message: error.message }),
   });
   await source.reload();
@@ -134,6 +147,8 @@ async function loadManifests(path: string, resources: ResourceType[]): Promise<L
     lookup: new ManifestSetLookup(source),
     fileErrors,
     namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
+    namespaceLabels: (namespace) => source.namespaceLabels(namespace),
+    policies: () => source.policies(),
     close: () => (isDirectory ? Promise.resolve() : rm(directory, { recursive: true, force: true })),
   };
 }
@@ -147,7 +162,7 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
   });
   // The source's informers retry a failing list forever; one plain list first turns an unreachable
   // cluster, missing RBAC or an uninstalled CRD into an error instead of a wait.
-  for (const resource of [...resources, NAMESPACES]) {
+  for (const resource of [...resources, POLICY_RESOURCE, NAMESPACES]) {
     const path = collectionPath(resource);
     try {
       await listAll(source.kubeConfig, path);
@@ -162,6 +177,8 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     lookup: source,
     fileErrors: [],
     namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
+    namespaceLabels: (namespace) => source.namespaceLabels(namespace),
+    policies: () => source.policies(),
     close: () => source.stop(),
   };
 }
