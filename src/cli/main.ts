@@ -6,6 +6,7 @@ import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { crdsCommand } from "./crds.ts";
 import { demoCommand } from "./demo.ts";
+import { parityCommand } from "./parity.ts";
 import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
 import { simCommand } from "./sim.ts";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(crdsCommand());
   program.addCommand(validateCommand());
   program.addCommand(planCommand());
+  program.addCommand(parityCommand());
   return program;
 }
 

@@ -31,6 +31,8 @@ export interface PlanOptions extends GcpFlags {
   namespace?: string[];
   output: "text" | "json";
   requireProjectAllowlist: boolean;
+  /** A directory of ServiceConfigPolicy and Namespace manifests, in addition to those the desired state holds. */
+  policies?: string;
 }
 
 /** Desired state loaded for one plan. */
@@ -60,6 +62,10 @@ export function planCommand(): Command {
         "--namespace <names...>",
         "with --cluster: plan only objects in these namespaces (default: all); with -f: the namespace of manifests that name none",
       )
+      .option(
+        "--policies <dir>",
+        "ServiceConfigPolicy and Namespace manifests to apply besides those in the desired state",
+      )
       .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
       .addOption(
         new Option(
@@ -86,12 +92,16 @@ export function planCommand(): Command {
   });
 }
 
-export async function runPlan(options: PlanOptions): Promise<Plan> {
+/** Plans; `onObjects` receives the managed objects as loaded (for reports that need their specs). */
+export async function runPlan(options: PlanOptions, onObjects?: (objects: ManagedObject[]) => void): Promise<Plan> {
   const resources = [...MANAGED_RESOURCES];
   const loaded = options.filename
     ? await loadManifests(options.filename, resources, options.namespace?.[0])
     : await loadCluster(options, resources);
+  const extra = options.policies ? await loadManifests(options.policies, []) : undefined;
   try {
+    onObjects?.(resources.flatMap((r) => loaded.objects.list(r)));
+    const namespaceLabels = (ns: string) => loaded.namespaceLabels(ns) ?? extra?.namespaceLabels(ns);
     const guard = (api: GoogleApi) => new CallGuard({ api, qps: PLAN_QPS, burst: PLAN_QPS });
     const managed = createKinds(gcpConnection(options), {
       run: guard("run"),
@@ -106,16 +116,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
           requireAllowlist: options.requireProjectAllowlist,
         },
-        policies: {
-          set: new PolicySet(loaded.policies()),
-          namespaceLabels: (ns) => loaded.namespaceLabels(ns),
-        },
+        policies: { set: new PolicySet([...loaded.policies(), ...(extra?.policies() ?? [])]), namespaceLabels },
       });
     } finally {
       await managed.close();
     }
   } finally {
-    await loaded.close();
+    await Promise.all([loaded.close(), extra?.close()]);
   }
 }
 
