@@ -111,6 +111,7 @@ function sidesOf(plan: Plan, objects: ManagedObject[]): ParitySide[] {
         name: entry.name,
         ...(object.metadata?.labels ? { labels: object.metadata.labels } : {}),
         spec: parsed.data as Record<string, unknown>,
+        declared: object.spec as Record<string, unknown>,
         ...(entry.outcome === "changes" ? { liveDiffs: entry.diffs } : {}),
         findings,
       },

@@ -17,6 +17,8 @@ export interface ParitySide {
   labels?: Record<string, string>;
   /** The spec as parsed (defaults applied). */
   spec: Record<string, unknown>;
+  /** The spec as written: only fields declared on at least one side are compared. */
+  declared: Record<string, unknown>;
   /** Live values that differ from the spec, by field (from a plan of the object); undefined when not read. */
   liveDiffs?: FieldDiff[];
   /** Policy findings (Deny and Warn) for this object. */
@@ -85,8 +87,12 @@ function pairOf(id: string, from: ParitySide | undefined, to: ParitySide | undef
   const [kind = "", key = ""] = id.split(/\/(.*)/s);
   const a = from ? flatten(from.spec) : new Map<string, string>();
   const b = to ? flatten(to.spec) : new Map<string, string>();
-  const fields = [...new Set([...a.keys(), ...b.keys()])].filter((f) => !IDENTITY.some((p) => p.test(f)));
-  const live = (side: ParitySide | undefined, field: string) => side?.liveDiffs?.find((d) => d.field === field)?.live;
+  const written = new Set([...flatten(from?.declared ?? {}).keys(), ...flatten(to?.declared ?? {}).keys()]);
+  // An object on one side only has nothing to compare with; it is reported as missing on the other.
+  const fields = from && to ? [...written].filter((f) => !IDENTITY.some((p) => p.test(f))) : [];
+  // A plan names a field with the Google path it maps to: "requestTimeout (template.timeout)".
+  const live = (side: ParitySide | undefined, field: string) =>
+    side?.liveDiffs?.find((d) => d.field.replace(/ \(.*\)$/, "") === field)?.live;
   const rows = fields.sort().map((field) => {
     const row: ParityRow = { field, differs: !sameValue(kind, field, a.get(field), b.get(field)) };
     if (a.has(field)) row.from = a.get(field);
@@ -112,7 +118,7 @@ export function flatten(spec: Record<string, unknown>, prefix = ""): Map<string,
       for (const [k, v] of flatten(value as Record<string, unknown>, path)) out.set(k, v);
     } else if (value !== undefined) {
       const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-      out.set(path, Array.isArray(value) ? value.map(text).join(", ") : text(value));
+      out.set(path, Array.isArray(value) ? value.map(text).join(", ") || "(none)" : text(value));
     }
   }
   return out;

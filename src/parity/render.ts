@@ -24,6 +24,11 @@ export function renderParityText(report: ParityReport): string {
   const lines: string[] = [];
   for (const pair of report.pairs) {
     lines.push(heading(pair, report));
+    if (pair.rows.length === 0) {
+      for (const f of findings(pair, report)) lines.push(`  ! ${f}`);
+      lines.push("");
+      continue;
+    }
     const width = Math.max(5, ...pair.rows.map((r) => r.field.length));
     const fromWidth = Math.max(report.from.length, ...pair.rows.map((r) => cell(r.from, r.fromLive).length));
     lines.push(`  ${"field".padEnd(width)}  ${report.from.padEnd(fromWidth)}  ${report.to}`);
@@ -31,7 +36,7 @@ export function renderParityText(report: ParityReport): string {
       const from = cell(row.from, row.fromLive).padEnd(fromWidth);
       lines.push(`${marker(row)}${row.field.padEnd(width)}  ${from}  ${cell(row.to, row.toLive)}`);
     }
-    for (const f of findings(pair, report)) lines.push(`  ! policy: ${f}`);
+    for (const f of findings(pair, report)) lines.push(`  ! ${f}`);
     lines.push("");
   }
   lines.push(summary(report));
@@ -43,7 +48,7 @@ export function renderParityMarkdown(report: ParityReport): string {
   const lines = [`## driftguard parity: ${report.from} ↔ ${report.to}`, "", summary(report), ""];
   for (const pair of report.pairs) {
     lines.push(`### ${escape(heading(pair, report))}`, "");
-    lines.push(`| | field | ${report.from} | ${report.to} |`, "|---|---|---|---|");
+    if (pair.rows.length > 0) lines.push(`| | field | ${report.from} | ${report.to} |`, "|---|---|---|---|");
     for (const row of pair.rows) {
       const mark = marker(row).trim() || " ";
       lines.push(
@@ -51,7 +56,7 @@ export function renderParityMarkdown(report: ParityReport): string {
       );
     }
     const notes = findings(pair, report);
-    if (notes.length > 0) lines.push("", ...notes.map((f) => `- ⚠️ policy: ${escape(f)}`));
+    if (notes.length > 0) lines.push("", ...notes.map((f) => `- ⚠️ ${escape(f)}`));
     lines.push("");
   }
   lines.push("≠ declared values differ · ~ live value differs from the declaration");
@@ -61,5 +66,5 @@ export function renderParityMarkdown(report: ParityReport): string {
 function summary(report: ParityReport): string {
   return report.toReview === 0
     ? `${report.pairs.length} pair(s) in parity`
-    : `${report.toReview} of ${report.pairs.length} pair(s) to review (≠ declared differs, ~ live drift, ! policy)`;
+    : `${report.toReview} of ${report.pairs.length} pair(s) to review (≠ declared values differ, ~ live drift, ! policy finding or refusal)`;
 }
