@@ -16,9 +16,9 @@ describe.each(KINDS.map((kind) => [kind.kind, kind] as const))("generated CRD fo
   const version = crd.spec.versions[0];
   const root = version?.schema.openAPIV3Schema;
 
-  it("is namespaced, served and stored, with the status subresource", () => {
+  it("is scoped as declared (policies cluster-wide), served and stored, with the status subresource", () => {
     expect(crd.metadata.name).toBe(`${kind.plural}.driftguard.dev`);
-    expect(crd.spec.scope).toBe("Namespaced");
+    expect(crd.spec.scope).toBe(kind.kind === "ServiceConfigPolicy" ? "Cluster" : "Namespaced");
     expect(crd.spec.names.shortNames).toEqual(kind.shortNames);
     expect(version).toMatchObject({ name: "v1alpha1", served: true, storage: true, subresources: { status: {} } });
   });

@@ -36,7 +36,7 @@ export interface CustomResourceDefinition {
       shortNames: string[];
       categories: string[];
     };
-    scope: "Namespaced";
+    scope: "Namespaced" | "Cluster";
     versions: {
       name: string;
       served: boolean;
@@ -76,7 +76,7 @@ export function generateCrd(kind: KindDefinition): CustomResourceDefinition {
         shortNames: [...kind.shortNames],
         categories: ["driftguard"],
       },
-      scope: "Namespaced",
+      scope: kind.scope ?? "Namespaced",
       versions: [
         {
           name: VERSION,

@@ -17,6 +17,8 @@ export interface KindDefinition {
   plural: string;
   singular: string;
   shortNames: readonly string[];
+  /** Namespaced unless stated (policies are cluster-scoped). */
+  scope?: "Namespaced" | "Cluster";
   /** Top-level description of the resource, shown by `kubectl explain <kind>`. */
   description: string;
   spec: z.ZodType;

@@ -55,7 +55,7 @@ describe("validateManifest", () => {
         {
           path: "kind",
           message:
-            'unknown kind "Connector" in driftguard.dev: expected one of CloudRunServiceConfig, VpcConnectorConfig',
+            'unknown kind "Connector" in driftguard.dev: expected one of CloudRunServiceConfig, VpcConnectorConfig, ServiceConfigPolicy',
         },
       ],
     });

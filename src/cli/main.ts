@@ -7,6 +7,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { messageChain } from "../controller/errors.ts";
 import { crdsCommand } from "./crds.ts";
 import { demoCommand } from "./demo.ts";
+import { parityCommand } from "./parity.ts";
 import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
 import { simCommand } from "./sim.ts";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(crdsCommand());
   program.addCommand(validateCommand());
   program.addCommand(planCommand());
+  program.addCommand(parityCommand());
   return program;
 }
 

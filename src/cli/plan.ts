@@ -13,13 +13,14 @@ import { messageChain } from "../controller/errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "../controller/kinds.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import { CallGuard } from "../gcp/guard.ts";
-import type { ObjectLookup, ResourceType } from "../kinds/kind.ts";
+import type { ManagedObject, ObjectLookup, ResourceType } from "../kinds/kind.ts";
 import { collectionPath, KubeApiError, listAll, NAMESPACES } from "../kube/raw.ts";
 import { createLogger } from "../observability/logger.ts";
 import { ManifestSetLookup } from "../plan/lookup.ts";
 import { EXIT_ERRORS, exitCode, type FileError, type Plan } from "../plan/model.ts";
 import { buildPlan } from "../plan/planner.ts";
 import { DEFAULT_PLAN_RETRY } from "../plan/retry.ts";
+import { PolicySet, POLICY_RESOURCE } from "../policy/set.ts";
 import { renderJson, renderText } from "../plan/render.ts";
 import { ClusterSource, CrdNotInstalledError } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
@@ -35,6 +36,8 @@ export interface PlanOptions extends GcpFlags {
   requireProjectAllowlist: boolean;
   attempts: number;
   retryTimeout: string;
+  /** A directory of ServiceConfigPolicy and Namespace manifests, in addition to those the desired state holds. */
+  policies?: string;
 }
 
 /** Desired state loaded for one plan. */
@@ -44,6 +47,8 @@ interface Loaded {
   lookup: ObjectLookup;
   fileErrors: FileError[];
   namespaceAnnotations(namespace: string): Record<string, string> | undefined;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  policies(): ManagedObject[];
   close(): Promise<void>;
 }
 
@@ -58,7 +63,14 @@ export function planCommand(): Command {
       .option("-f, --filename <path>", "manifest file or directory (searched recursively for .yaml, .yml, .json)")
       .option("--cluster", "plan the custom resources in the cluster instead of manifests", false)
       .addOption(new Option("--kubeconfig <path>", "kubeconfig file for --cluster").env("KUBECONFIG"))
-      .option("--namespace <names...>", "with --cluster: plan only objects in these namespaces (default: all)")
+      .option(
+        "--namespace <names...>",
+        "with --cluster: plan only objects in these namespaces (default: all); with -f: the namespace of manifests that name none",
+      )
+      .option(
+        "--policies <dir>",
+        "ServiceConfigPolicy and Namespace manifests to apply besides those in the desired state",
+      )
       .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
       .addOption(
         new Option(
@@ -85,7 +97,9 @@ export function planCommand(): Command {
       ),
   ).action(async (options: PlanOptions, command: Command) => {
     if (Boolean(options.filename) === options.cluster) command.error("plan needs exactly one of -f PATH and --cluster");
-    if (options.namespace && !options.cluster) command.error("--namespace applies only with --cluster");
+    if (options.namespace && !options.cluster && options.namespace.length > 1) {
+      command.error("with -f, --namespace takes one namespace: the one of manifests that name none");
+    }
     try {
       const plan = await runPlan(options);
       const text = options.output === "json" ? renderJson(plan) : renderText(plan).join("\n");
@@ -98,13 +112,17 @@ export function planCommand(): Command {
   });
 }
 
-export async function runPlan(options: PlanOptions): Promise<Plan> {
+/** Plans; `onObjects` receives the managed objects as loaded (for reports that need their specs). */
+export async function runPlan(options: PlanOptions, onObjects?: (objects: ManagedObject[]) => void): Promise<Plan> {
   if (!options.gcpAccessToken) checkGoogleCredentialsFile();
   const resources = [...MANAGED_RESOURCES];
   const loaded = options.filename
-    ? await loadManifests(options.filename, resources)
+    ? await loadManifests(options.filename, resources, options.namespace?.[0])
     : await loadCluster(options, resources);
+  const extra = options.policies ? await loadManifests(options.policies, []) : undefined;
   try {
+    onObjects?.(resources.flatMap((r) => loaded.objects.list(r)));
+    const namespaceLabels = (ns: string) => loaded.namespaceLabels(ns) ?? extra?.namespaceLabels(ns);
     const guard = (api: GoogleApi) => new CallGuard({ api, qps: PLAN_QPS, burst: PLAN_QPS });
     const managed = createKinds(gcpConnection(options), {
       run: guard("run"),
@@ -126,12 +144,13 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
           namespaceAnnotations: (ns) => loaded.namespaceAnnotations(ns),
           requireAllowlist: options.requireProjectAllowlist,
         },
+        policies: { set: new PolicySet([...loaded.policies(), ...(extra?.policies() ?? [])]), namespaceLabels },
       });
     } finally {
       await managed.close();
     }
   } finally {
-    await loaded.close();
+    await Promise.all([loaded.close(), extra?.close()]);
   }
 }
 
@@ -151,7 +170,7 @@ function durationFlag(value: string): string {
   }
 }
 
-async function loadManifests(path: string, resources: ResourceType[]): Promise<Loaded> {
+async function loadManifests(path: string, resources: ResourceType[], defaultNamespace?: string): Promise<Loaded> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -169,6 +188,7 @@ async function loadManifests(path: string, resources: ResourceType[]): Promise<L
     directory,
     resources,
     defaultResync: "60s",
+    ...(defaultNamespace ? { defaultNamespace } : {}),
     onFileError: (file, error) => fileErrors.push({ file: isDirectory ? file : path, message: error.message }),
   });
   await source.reload();
@@ -178,6 +198,8 @@ async function loadManifests(path: string, resources: ResourceType[]): Promise<L
     lookup: new ManifestSetLookup(source),
     fileErrors,
     namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
+    namespaceLabels: (namespace) => source.namespaceLabels(namespace),
+    policies: () => source.policies(),
     close: () => (isDirectory ? Promise.resolve() : rm(directory, { recursive: true, force: true })),
   };
 }
@@ -191,7 +213,7 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
   });
   // The source's informers retry a failing list forever; one plain list first turns an unreachable
   // cluster, missing RBAC or an uninstalled CRD into an error instead of a wait.
-  for (const resource of [...resources, NAMESPACES]) {
+  for (const resource of [...resources, POLICY_RESOURCE, NAMESPACES]) {
     const path = collectionPath(resource);
     try {
       await listAll(source.kubeConfig, path);
@@ -208,6 +230,8 @@ async function loadCluster(options: PlanOptions, resources: ResourceType[]): Pro
     lookup: source,
     fileErrors: [],
     namespaceAnnotations: (namespace) => source.namespaceAnnotations(namespace),
+    namespaceLabels: (namespace) => source.namespaceLabels(namespace),
+    policies: () => source.policies(),
     close: () => source.stop(),
   };
 }

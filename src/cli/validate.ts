@@ -6,6 +6,7 @@ import { extname, join } from "node:path";
 import { Command } from "commander";
 import { ManifestYamlError, parseManifestYaml } from "../api/manifest-yaml.ts";
 import { validateManifest } from "../api/index.ts";
+import { checkPolicies, type FoundObject, type PolicyCheckOptions } from "./validate-policies.ts";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
@@ -15,6 +16,8 @@ export interface ValidateSummary {
   skipped: number;
   /** Files that could not be read or parsed. */
   unreadable: number;
+  /** Objects a ServiceConfigPolicy Deny rule refuses (counted in `invalid` too). */
+  denied: number;
 }
 
 /** A problem with a file as a whole: unreadable, or not YAML/JSON. `location` is "file" or "file:line:col". */
@@ -27,8 +30,13 @@ class ManifestFileError extends Error {
 }
 
 /** Validates every manifest under `paths`, printing one line per object or problem. */
-export async function validatePaths(paths: readonly string[], print: (line: string) => void): Promise<ValidateSummary> {
-  const summary: ValidateSummary = { valid: 0, invalid: 0, skipped: 0, unreadable: 0 };
+export async function validatePaths(
+  paths: readonly string[],
+  print: (line: string) => void,
+  policyOptions: PolicyCheckOptions = { defaultNamespace: "default", namespaceLabels: [] },
+): Promise<ValidateSummary> {
+  const summary: ValidateSummary = { valid: 0, invalid: 0, skipped: 0, unreadable: 0, denied: 0 };
+  const found: FoundObject[] = [];
   for (const file of await manifestFiles(paths, print, summary)) {
     let objects: unknown[];
     try {
@@ -41,8 +49,15 @@ export async function validatePaths(paths: readonly string[], print: (line: stri
       summary.unreadable += 1;
       continue;
     }
-    for (const object of objects) reportObject(file, object, print, summary);
+    for (const object of objects) {
+      if (reportObject(file, object, print, summary)) found.push({ file, object });
+    }
   }
+  // Policies judge only objects that passed their schema, with the policies and Namespaces of the same tree.
+  const policies = checkPolicies(found, policyOptions, print);
+  summary.denied = policies.denied;
+  summary.valid -= policies.denied + policies.brokenPolicies;
+  summary.invalid += policies.denied + policies.brokenPolicies;
   return summary;
 }
 
@@ -55,32 +70,49 @@ export function validateCommand(): Command {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
-    .action(async (options: { filename: string[] }) => {
-      const summary = await validatePaths(options.filename, (line) => process.stdout.write(`${line}\n`));
+    .option(
+      "-n, --namespace <namespace>",
+      "namespace of manifests that name none, for ServiceConfigPolicy selectors",
+      "default",
+    )
+    .option(
+      "--namespace-label <namespace:key=value>",
+      "a label of a namespace whose Namespace manifest is not in the tree, for ServiceConfigPolicy selectors; repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .action(async (options: { filename: string[]; namespace: string; namespaceLabel: string[] }) => {
+      const print = (line: string) => process.stdout.write(`${line}\n`);
+      const summary = await validatePaths(options.filename, print, {
+        defaultNamespace: options.namespace,
+        namespaceLabels: options.namespaceLabel,
+      });
       process.stdout.write(
         `${summary.valid} valid, ${summary.invalid} invalid, ${summary.skipped} skipped, ` +
-          `${summary.unreadable} unreadable\n`,
+          `${summary.unreadable} unreadable${summary.denied > 0 ? ` (${summary.denied} denied by policy)` : ""}\n`,
       );
       if (summary.invalid > 0 || summary.unreadable > 0) process.exitCode = 1;
     });
 }
 
-function reportObject(file: string, object: unknown, print: (line: string) => void, summary: ValidateSummary): void {
+/** Reports one object; returns whether it is valid or a Namespace (both matter to the policy pass). */
+function reportObject(file: string, object: unknown, print: (line: string) => void, summary: ValidateSummary): boolean {
   const result = validateManifest(object);
   if (result.outcome === "ignored") {
     summary.skipped += 1;
     const label = result.kind === undefined ? "" : ` ${result.kind}/${result.name ?? "(unnamed)"}`;
     print(`${file}:${label} skipped: ${result.reason}`);
-    return;
+    return result.kind === "Namespace";
   }
   const label = [result.kind, result.namespace, result.name ?? "(unnamed)"].filter(Boolean).join("/");
   if (result.issues.length === 0) {
     summary.valid += 1;
     print(`${file}: ${label}: OK`);
-    return;
+    return true;
   }
   summary.invalid += 1;
   for (const issue of result.issues) print(`${file}: ${label}: ${issue.path}: ${issue.message}`);
+  return false;
 }
 
 async function manifestFiles(

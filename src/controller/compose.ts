@@ -19,6 +19,7 @@ import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
 import { createKinds } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
+import { PolicyStatusReporter } from "./policy-status.ts";
 import { Reconciler } from "./reconciler.ts";
 import type { QueueMetrics } from "./workqueue.ts";
 
@@ -120,16 +121,24 @@ export async function startController(
     ...(queueMetrics ? { queue: (name: string) => ({ metrics: queueMetrics(name) }) } : {}),
   });
 
+  const policyStatus = new PolicyStatusReporter({
+    source: gated,
+    resources: kinds.map((kind) => kind.resource),
+    log,
+    mayWrite: allowed,
+  });
+
   let reconciling = false;
   let halted: Promise<void> | undefined;
   const halt = (timeoutMs: number) => {
     reconciling = false;
-    halted ??= manager.stop(timeoutMs);
+    halted ??= Promise.all([manager.stop(timeoutMs), policyStatus.stop()]).then(() => undefined);
     return halted;
   };
   const startWorkers = async () => {
     await manager.start();
     reconciling = halted === undefined;
+    if (reconciling) policyStatus.start();
   };
 
   await gated.warm();

@@ -63,6 +63,14 @@ export class LeaderGatedSource implements DesiredStateSource {
     return this.#inner.namespaceAnnotations(namespace);
   }
 
+  namespaceLabels(namespace: string): Record<string, string> | undefined {
+    return this.#inner.namespaceLabels(namespace);
+  }
+
+  policies(): ManagedObject[] {
+    return this.#inner.policies();
+  }
+
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
     if (!this.#allowed()) return Promise.reject(new NotLeaderError(`status write for ${objectKey(object)}`));
     return this.#inner.writeStatus(resource, object, status);

@@ -8,6 +8,7 @@ import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperat
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
+import { PolicyGate, type PolicyOutcome } from "./policy-gate.ts";
 import { projectNotAllowed } from "./tenancy.ts";
 import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
@@ -53,6 +54,7 @@ export class Reconciler<Spec extends CommonSpec> {
   #o: Required<Omit<ReconcilerOptions<Spec>, "onDriftCorrected">> & Pick<ReconcilerOptions<Spec>, "onDriftCorrected">;
   #pending = new Map<string, PendingOperation>();
   #conflicts = new Set<string>();
+  #policies: PolicyGate;
 
   constructor(options: ReconcilerOptions<Spec>) {
     this.#o = {
@@ -63,6 +65,7 @@ export class Reconciler<Spec extends CommonSpec> {
       jitter: (ms) => jitteredDelay(ms),
       ...options,
     };
+    this.#policies = new PolicyGate(options.source);
   }
 
   get kind(): ManagedKind<Spec> {
@@ -93,6 +96,15 @@ export class Reconciler<Spec extends CommonSpec> {
       await this.#finish(object, { verdict: blocked("ProjectNotAllowed", notAllowed) });
       return {};
     }
+    const policy = this.#policies.judge(kind.resource.kind, namespace, spec, object.status ?? {});
+    if (policy.denied) {
+      // A denied spec is never applied, and live state is never "healed" toward it.
+      await this.#finish(object, {
+        verdict: blocked("PolicyViolation", policy.denied),
+        extraConditions: policy.conditions,
+      });
+      return {};
+    }
     const ctx: KindContext<Spec> = { key, object, spec, lookup: source, now: this.#o.now() };
     const admission = kind.admit(ctx);
     if (admission) {
@@ -100,7 +112,7 @@ export class Reconciler<Spec extends CommonSpec> {
       return admission.retryAfterMs ? { requeueAfterMs: admission.retryAfterMs } : {};
     }
     try {
-      const result = await this.#sync(ctx);
+      const result = await this.#sync(ctx, policy);
       this.#conflicts.delete(key);
       return result;
     } catch (err) {
@@ -128,7 +140,7 @@ export class Reconciler<Spec extends CommonSpec> {
     }
   }
 
-  async #sync(ctx: KindContext<Spec>): Promise<ReconcileResult> {
+  async #sync(ctx: KindContext<Spec>, policy: PolicyOutcome): Promise<ReconcileResult> {
     const { kind } = this.#o;
     const { object, spec, key } = ctx;
     const generation = object.metadata?.generation ?? 0;
@@ -170,8 +182,11 @@ export class Reconciler<Spec extends CommonSpec> {
 
     const observation = await kind.observe(ctx);
     const observed = { ...statusPatch, ...observation.status };
-    const common = { observed, extraConditions: observation.conditions, completed };
-    for (const e of observation.events ?? []) await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
+    const extraConditions = [...(observation.conditions ?? []), ...policy.conditions];
+    const common = { observed, extraConditions, completed };
+    for (const e of [...(observation.events ?? []), ...policy.events]) {
+      await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
+    }
     const resync = Math.min(this.#resyncMs(spec), observation.requeueAfterMs ?? Infinity);
 
     if (observation.blocked) {

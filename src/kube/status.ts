@@ -52,10 +52,13 @@ export class StatusWriter {
       if (!object.metadata?.resourceVersion)
         throw new Error(`status of ${where}: the object has no metadata.resourceVersion`);
       try {
-        const written = (await this.#api.replaceNamespacedCustomObjectStatus({
-          ...target,
-          body: { ...object, status },
-        })) as T;
+        const body = { ...object, status };
+        // Cluster-scoped objects (ServiceConfigPolicy) have no namespace in their path.
+        const written = (
+          target.namespace === ""
+            ? await this.#api.replaceClusterCustomObjectStatus({ ...target, body })
+            : await this.#api.replaceNamespacedCustomObjectStatus({ ...target, body })
+        ) as T;
         return { outcome: "written", object: written, attempts: attempt };
       } catch (error) {
         const code = httpCode(error);
@@ -69,7 +72,11 @@ export class StatusWriter {
 
   async #read<T>(target: StatusTarget, where: string): Promise<T | undefined> {
     try {
-      return (await this.#api.getNamespacedCustomObjectStatus(target)) as T;
+      return (
+        target.namespace === ""
+          ? await this.#api.getClusterCustomObjectStatus(target)
+          : await this.#api.getNamespacedCustomObjectStatus(target)
+      ) as T;
     } catch (error) {
       if (httpCode(error) === 404) return undefined;
       throw new Error(`reading ${where} failed: ${messageOf(error)}`, { cause: error });

@@ -32,6 +32,8 @@ export type PlanEntry = {
   policy?: "Enforce" | "Observe";
   /** The live resource is not usable although planning went through (a failed revision, a connector in ERROR). */
   notReady?: { reason: string; message: string };
+  /** ServiceConfigPolicy Warn findings: the spec would be applied, and these reported. */
+  policyWarnings?: string[];
 } & PlanResult;
 
 export interface BudgetService {

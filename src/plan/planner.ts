@@ -6,6 +6,7 @@ import { PAUSED_ANNOTATION } from "../controller/resync.ts";
 import { projectNotAllowed } from "../controller/tenancy.ts";
 import { classifyGoogleError } from "../gcp/errors.ts";
 import type { CommonSpec, ManagedKind, ManagedObject, ObjectLookup } from "../kinds/kind.ts";
+import type { PolicySet } from "../policy/set.ts";
 import { budgetReports } from "./budget.ts";
 import type { FileError, Plan, PlanEntry } from "./model.ts";
 import { withRetry, type RetryPolicy } from "./retry.ts";
@@ -23,6 +24,13 @@ export interface PlanInput {
   tenancy?: Tenancy;
   /** How transient read failures are retried; default DEFAULT_PLAN_RETRY. */
   retry?: RetryOptions;
+  /** The ServiceConfigPolicies in force and the namespace labels they select by; absent: none. */
+  policies?: Policies;
+}
+
+export interface Policies {
+  set: PolicySet;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
 
 export interface RetryOptions {
@@ -40,7 +48,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const planned = input.kinds.flatMap((kind) =>
     [...input.objects.list(kind.resource)]
       .sort((a, b) => compare(keyOf(a), keyOf(b)))
-      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy, input.retry)),
+      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy, input.retry, input.policies)),
   );
   return {
     source: input.source,
@@ -57,6 +65,7 @@ export async function planObject(
   now: Date,
   tenancy?: Tenancy,
   retry: RetryOptions = {},
+  policies?: Policies,
 ): Promise<PlanEntry> {
   const base = {
     kind: kind.resource.kind,
@@ -87,6 +96,12 @@ export async function planObject(
       tenancy.requireAllowlist,
     );
   if (notAllowed) return { ...described, outcome: "blocked", reason: "ProjectNotAllowed", message: notAllowed };
+  const judged = policyJudgement(kind.resource.kind, base.namespace, spec, policies);
+  if (judged.denials.length > 0) {
+    const issues = judged.denials.map((d) => d.message);
+    return { ...described, outcome: "blocked", reason: "PolicyViolation", message: issues.join("; "), issues };
+  }
+  const warned = judged.warnings.length > 0 ? { policyWarnings: judged.warnings.map((w) => w.message) } : {};
   const ctx = { key: `${base.namespace}/${base.name}`, object, spec, lookup, now };
   const admission = kind.admit(ctx);
   if (admission) return { ...described, outcome: "blocked", reason: admission.reason, message: admission.message };
@@ -109,9 +124,16 @@ export async function planObject(
   const { blocked, notReady, diffs } = observed.value;
   if (blocked) return { ...described, outcome: "blocked", reason: blocked.reason, message: blocked.message };
   const withNotReady = notReady
-    ? { ...described, notReady: { reason: notReady.reason, message: notReady.message } }
-    : described;
+    ? { ...described, ...warned, notReady: { reason: notReady.reason, message: notReady.message } }
+    : { ...described, ...warned };
   return diffs.length > 0 ? { ...withNotReady, outcome: "changes", diffs } : { ...withNotReady, outcome: "noChanges" };
+}
+
+function policyJudgement(kind: string, namespace: string, spec: unknown, policies: Policies | undefined) {
+  if (!policies || (kind !== "CloudRunServiceConfig" && kind !== "VpcConnectorConfig")) {
+    return { denials: [], warnings: [] };
+  }
+  return policies.set.judge(kind, policies.namespaceLabels(namespace), spec);
 }
 
 function keyOf(object: ManagedObject): string {

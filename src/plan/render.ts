@@ -51,7 +51,10 @@ export function renderText(plan: Plan): string[] {
 export function renderEntry(entry: PlanEntry): string[] {
   const target = entry.target ? ` (${entry.target})` : "";
   const heading = `${MARKERS[entry.outcome]} ${entry.kind} ${entry.namespace}/${entry.name}${target}`;
-  const notReady = entry.notReady ? [`${INDENT}not ready: ${entry.notReady.reason}: ${entry.notReady.message}`] : [];
+  const notReady = [
+    ...(entry.notReady ? [`${INDENT}not ready: ${entry.notReady.reason}: ${entry.notReady.message}`] : []),
+    ...(entry.policyWarnings ?? []).map((w) => `${INDENT}policy warning: ${w}`),
+  ];
   switch (entry.outcome) {
     case "changes": {
       const observe = entry.policy === "Observe" ? " (Observe: would not be applied)" : "";

@@ -12,6 +12,8 @@ import { Informer } from "../kube/informer.ts";
 import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
 import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
+import { selects, type LabelSelector } from "../policy/selector.ts";
+import { POLICY_RESOURCE } from "../policy/set.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface ClusterSourceOptions {
@@ -27,7 +29,7 @@ export interface ClusterSourceOptions {
 }
 
 interface NamespaceObject {
-  metadata?: { name?: string; annotations?: Record<string, string> };
+  metadata?: { name?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
 }
 
 export class ClusterSource implements DesiredStateSource {
@@ -35,6 +37,7 @@ export class ClusterSource implements DesiredStateSource {
   #kc: KubeConfig;
   #informers = new Map<string, Informer<ManagedObject>>();
   #namespaces: Informer<NamespaceObject>;
+  #policies: Informer<ManagedObject>;
   #status: StatusWriter;
   #events: EventRecorder;
   #written = new Map<string, ManagedObject>();
@@ -50,6 +53,7 @@ export class ClusterSource implements DesiredStateSource {
       this.#informers.set(resource.kind, new Informer<ManagedObject>(this.#kc, { resource, ...informerOptions }));
     }
     this.#namespaces = new Informer<NamespaceObject>(this.#kc, { resource: NAMESPACES, ...informerOptions });
+    this.#policies = new Informer<ManagedObject>(this.#kc, { resource: POLICY_RESOURCE, ...informerOptions });
     this.#status = new StatusWriter(this.#kc);
     this.#events = new EventRecorder(this.#kc, { logger: options.log });
   }
@@ -87,16 +91,35 @@ export class ClusterSource implements DesiredStateSource {
       }
     };
     this.#namespaces.onUpdate((before, after) => {
-      if (JSON.stringify(before.metadata?.annotations ?? {}) !== JSON.stringify(after.metadata?.annotations ?? {})) {
+      const same = (a?: Record<string, string>, b?: Record<string, string>) =>
+        JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+      // Labels too: ServiceConfigPolicy selects namespaces by label.
+      if (
+        !same(before.metadata?.annotations, after.metadata?.annotations) ||
+        !same(before.metadata?.labels, after.metadata?.labels)
+      ) {
         namespaceChanged(after);
       }
     });
     this.#namespaces.start();
+    // A policy that changes re-judges at once every object in a namespace it selected or now selects.
+    const policyChanged = (...versions: ManagedObject[]) => {
+      for (const ns of this.#namespaces.list()) {
+        const labels = ns.metadata?.labels ?? {};
+        if (versions.some((p) => selects(selectorOf(p), labels))) namespaceChanged(ns);
+      }
+    };
+    this.#policies.onAdd((p) => policyChanged(p));
+    this.#policies.onUpdate((before, after) => {
+      if (isMeaningfulUpdate(before, after)) policyChanged(before, after);
+    });
+    this.#policies.onDelete((p) => policyChanged(p));
+    this.#policies.start();
     while (!this.hasSynced()) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.#informers.values(), this.#namespaces].map((i) => i.stop()));
+    await Promise.all([...this.#informers.values(), this.#namespaces, this.#policies].map((i) => i.stop()));
   }
 
   get(resource: ResourceType, namespace: string, name: string): ManagedObject | undefined {
@@ -120,6 +143,15 @@ export class ClusterSource implements DesiredStateSource {
   namespaceAnnotations(namespace: string): Record<string, string> | undefined {
     const object = this.#namespaces.get(undefined, namespace);
     return object ? (object.metadata?.annotations ?? {}) : undefined;
+  }
+
+  namespaceLabels(namespace: string): Record<string, string> | undefined {
+    const object = this.#namespaces.get(undefined, namespace);
+    return object ? (object.metadata?.labels ?? {}) : undefined;
+  }
+
+  policies(): ManagedObject[] {
+    return this.#policies.list();
   }
 
   async writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
@@ -152,11 +184,11 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   hasSynced(): boolean {
-    return [...this.#informers.values(), this.#namespaces].every((i) => i.hasSynced());
+    return [...this.#informers.values(), this.#namespaces, this.#policies].every((i) => i.hasSynced());
   }
 
   isStale(): boolean {
-    return [...this.#informers.values(), this.#namespaces].some((i) => i.isStale());
+    return [...this.#informers.values(), this.#namespaces, this.#policies].some((i) => i.isStale());
   }
 
   /**
@@ -197,6 +229,17 @@ export class CrdNotInstalledError extends Error {
     );
     this.name = "CrdNotInstalledError";
   }
+}
+
+/** A policy's selector; a malformed one (the policy is then not in force) counts as selecting everything. */
+function selectorOf(policy: ManagedObject): LabelSelector {
+  const selector = (policy.spec as { namespaceSelector?: unknown } | undefined)?.namespaceSelector;
+  if (typeof selector !== "object" || selector === null) return {};
+  const { matchLabels, matchExpressions } = selector as LabelSelector;
+  const wellFormed =
+    (matchLabels === undefined || (typeof matchLabels === "object" && matchLabels !== null)) &&
+    (matchExpressions === undefined || Array.isArray(matchExpressions));
+  return wellFormed ? selector : {};
 }
 
 function loadKubeConfig(file: string | undefined): KubeConfig {

@@ -13,6 +13,7 @@ import { parseManifestYaml } from "../api/manifest-yaml.ts";
 import { isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
+import { POLICY_KIND, POLICY_RESOURCE } from "../policy/set.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "./source.ts";
 
 export interface RecordedEvent {
@@ -60,6 +61,10 @@ export class DirectorySource implements DesiredStateSource {
   #namespaces = new Map<string, Record<string, string>>();
   #namespaceFiles = new Map<string, string>();
   #log: Logger | undefined;
+  #namespaceLabels = new Map<string, Record<string, string>>();
+  #policies: ManagedObject[] = [];
+  /** Which file each policy came from, so a file that stops parsing keeps its last good policies. */
+  #policyFiles = new WeakMap<ManagedObject, string>();
   #watcher: FSWatcher | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #onChange: ChangeHandler = () => undefined;
@@ -90,6 +95,8 @@ export class DirectorySource implements DesiredStateSource {
     const seen = new Set<string>();
     const namespaces = new Map<string, Record<string, string>>();
     const failed: Array<{ file: string; error: Error }> = [];
+    const labels = new Map<string, Record<string, string>>();
+    const policies: ManagedObject[] = [];
     for (const file of await listManifests(this.#o.directory)) {
       let documents: unknown[];
       try {
@@ -101,8 +108,11 @@ export class DirectorySource implements DesiredStateSource {
         else failed.push({ file, error });
         for (const [storeKey, from] of this.#fileOf) if (from === file) seen.add(storeKey);
         for (const [name, annotations] of this.#namespaces) {
-          if (this.#namespaceFiles.get(name) === file) namespaces.set(name, annotations);
+          if (this.#namespaceFiles.get(name) !== file) continue;
+          namespaces.set(name, annotations);
+          labels.set(name, this.#namespaceLabels.get(name) ?? {});
         }
+        policies.push(...this.#policies.filter((p) => this.#policyFiles.get(p) === file));
         continue;
       }
       for (const doc of documents) {
@@ -110,6 +120,12 @@ export class DirectorySource implements DesiredStateSource {
         if (doc.kind === "Namespace" && isObject(doc.metadata) && typeof doc.metadata.name === "string") {
           namespaces.set(doc.metadata.name, (doc.metadata.annotations ?? {}) as Record<string, string>);
           this.#namespaceFiles.set(doc.metadata.name, file);
+          labels.set(doc.metadata.name, (doc.metadata.labels ?? {}) as Record<string, string>);
+          continue;
+        }
+        if (doc.kind === POLICY_KIND && doc.apiVersion === `${POLICY_RESOURCE.group}/${POLICY_RESOURCE.version}`) {
+          policies.push(doc);
+          this.#policyFiles.set(doc, file);
           continue;
         }
         const resource = this.#o.resources.find(
@@ -124,6 +140,16 @@ export class DirectorySource implements DesiredStateSource {
       }
     }
     this.#namespaces = namespaces;
+    // Policies or namespace labels that change re-judge everything: a directory is small and this is rare.
+    const rejudge = !isDeepStrictEqual(this.#policies, policies) || !isDeepStrictEqual(this.#namespaceLabels, labels);
+    this.#policies = policies;
+    this.#namespaceLabels = labels;
+    if (rejudge && this.#synced) {
+      for (const [storeKey, object] of this.#objects) {
+        const resource = this.#o.resources.find((r) => storeKey.startsWith(`${r.kind}:`));
+        if (resource && seen.has(storeKey)) this.#onChange(resource, objectKey(object), { deleted: false });
+      }
+    }
     for (const [storeKey, object] of this.#objects) {
       if (seen.has(storeKey)) continue;
       this.#objects.delete(storeKey);
@@ -144,6 +170,14 @@ export class DirectorySource implements DesiredStateSource {
 
   namespaceAnnotations(namespace: string): Record<string, string> | undefined {
     return this.#namespaces.get(namespace);
+  }
+
+  namespaceLabels(namespace: string): Record<string, string> | undefined {
+    return this.#namespaceLabels.get(namespace);
+  }
+
+  policies(): ManagedObject[] {
+    return this.#policies;
   }
 
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {

@@ -23,6 +23,10 @@ export interface DesiredStateSource extends ObjectLookup {
   stop(): Promise<void>;
   /** Annotations of a namespace (for the tenancy guard); undefined when the namespace is unknown. */
   namespaceAnnotations(namespace: string): Record<string, string> | undefined;
+  /** Labels of a namespace (for ServiceConfigPolicy selectors); undefined when the namespace is unknown. */
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** The ServiceConfigPolicy objects as stored, valid or not. A change re-notifies the objects they may select. */
+  policies(): ManagedObject[];
   /** Writes `status` if it differs from the object's current status; returns whether it wrote. */
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean>;
   recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void>;

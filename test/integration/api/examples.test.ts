@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { CloudRunServiceConfigSpec, VpcConnectorConfigSpec, findKind } from "../../../src/api/index.ts";
+import { findKind } from "../../../src/api/index.ts";
 import { createNamespace, kubectl } from "../../support/kube.ts";
 
 const examplesDirectory = fileURLToPath(new URL("../../../examples", import.meta.url));
@@ -63,8 +63,8 @@ describe("examples/", () => {
       const apply = await kubectl(["apply", "-n", namespace, "-f", "-"], { input: input.join("---\n") });
       expect(apply.code, `${file}: ${apply.stderr}`).toBe(0);
       for (const manifest of manifests) {
-        const schema = manifest.kind === "CloudRunServiceConfig" ? CloudRunServiceConfigSpec : VpcConnectorConfigSpec;
-        expect(await getSpec(namespace, manifest), manifest.metadata.name).toEqual(schema.parse(manifest.spec));
+        const schema = findKind(manifest.kind)?.spec;
+        expect(await getSpec(namespace, manifest), manifest.metadata.name).toEqual(schema?.parse(manifest.spec));
       }
     });
   });

@@ -229,6 +229,8 @@ describe("deploy/base RBAC", () => {
       "create events.events.k8s.io -n TENANT",
       "patch events.events.k8s.io -n TENANT",
       "watch namespaces",
+      "watch serviceconfigpolicies.driftguard.dev",
+      "update serviceconfigpolicies.driftguard.dev/x --subresource=status",
       "create leases.coordination.k8s.io -n HOME",
       "update leases.coordination.k8s.io/driftguard -n HOME",
     ])("may %s", async (line) => {
@@ -244,6 +246,8 @@ describe("deploy/base RBAC", () => {
       "patch vpcconnectorconfigs.driftguard.dev/x -n TENANT",
       "delete cloudrunserviceconfigs.driftguard.dev/x -n TENANT",
       "create cloudrunserviceconfigs.driftguard.dev -n TENANT",
+      "update serviceconfigpolicies.driftguard.dev/x",
+      "delete serviceconfigpolicies.driftguard.dev/x",
       "create events -n TENANT",
       "delete events.events.k8s.io/x -n TENANT",
       "update leases.coordination.k8s.io/driftguard -n TENANT",

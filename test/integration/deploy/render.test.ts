@@ -54,6 +54,7 @@ describe.each(LAYOUTS)("deploy/%s", (l) => {
         "ClusterRole/driftguard",
         "ClusterRoleBinding/driftguard",
         "CustomResourceDefinition/cloudrunserviceconfigs.driftguard.dev",
+        "CustomResourceDefinition/serviceconfigpolicies.driftguard.dev",
         "CustomResourceDefinition/vpcconnectorconfigs.driftguard.dev",
         "Deployment/driftguard",
         "Namespace/driftguard-system",
@@ -140,12 +141,12 @@ describe("RBAC in deploy/base", () => {
     expect(find(layout("base"), "ClusterRole", "driftguard").rules).toEqual([
       {
         apiGroups: ["driftguard.dev"],
-        resources: ["cloudrunserviceconfigs", "vpcconnectorconfigs"],
+        resources: ["cloudrunserviceconfigs", "vpcconnectorconfigs", "serviceconfigpolicies"],
         verbs: ["get", "list", "watch"],
       },
       {
         apiGroups: ["driftguard.dev"],
-        resources: ["cloudrunserviceconfigs/status", "vpcconnectorconfigs/status"],
+        resources: ["cloudrunserviceconfigs/status", "vpcconnectorconfigs/status", "serviceconfigpolicies/status"],
         verbs: ["get", "update"],
       },
       { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create", "patch"] },
