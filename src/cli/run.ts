@@ -29,11 +29,28 @@ export interface RunOptions extends LifecycleOptions {
   gcpRestEndpoint?: string;
   gcpAccessToken?: string;
   qps: number;
+  globalQps: number;
+  retryBaseDelay: string;
+  retryMaxDelay: string;
   workers: number;
   defaultResync: string;
   logLevel: string;
   requireProjectAllowlist: boolean;
 }
+
+// The default call rate per Google API and consumer project, from Google's quotas: the Cloud Run Admin
+// API allows 1,000 read requests per minute per region per project (quota "Read requests per minute per
+// region", limit ReadPerMinutePerProjectRegion; https://cloud.google.com/run/quotas, "API rate limits"),
+// and a project holds at most 1,000 services per region (same page), so one read per service per minute
+// is the whole quota. 10/s = 600/min leaves 40% to CI deploys, gcloud and the console, which spend the
+// same project's quota. Serverless VPC Access documents no tighter request quota that we could find, and
+// a project has few connectors, so the same rate applies to it.
+export const DEFAULT_QPS = 10;
+/** The process-wide cap per API across projects: bounds this replica's CPU and egress, not Google's quota. */
+export const DEFAULT_GLOBAL_QPS = 100;
+const QPS_HELP =
+  "client-side calls per second to each Google API, per consumer project; the default is 60% of the Cloud " +
+  "Run Admin API's 1,000 read requests per minute per region per project (https://cloud.google.com/run/quotas)";
 
 function positiveNumber(flag: string) {
   return (value: string): number => {
@@ -110,10 +127,31 @@ export function runOptions(command: Command): Command {
       ),
   )
     .addOption(
-      new Option("--qps <n>", "client-side calls per second to each Google API")
+      new Option("--qps <n>", QPS_HELP)
         .argParser(positiveNumber("--qps"))
         .env("DRIFTGUARD_GCP_QPS")
-        .default(5),
+        .default(DEFAULT_QPS),
+    )
+    .addOption(
+      new Option("--global-qps <n>", "client-side calls per second to each Google API across all projects")
+        .argParser(positiveNumber("--global-qps"))
+        .env("DRIFTGUARD_GCP_GLOBAL_QPS")
+        .default(DEFAULT_GLOBAL_QPS),
+    )
+    .addOption(
+      new Option("--retry-base-delay <duration>", "first retry delay of a failing object; doubles per failure")
+        .argParser(durationFlag("--retry-base-delay"))
+        .env("DRIFTGUARD_RETRY_BASE_DELAY")
+        .default("1s"),
+    )
+    .addOption(
+      new Option(
+        "--retry-max-delay <duration>",
+        "longest retry delay of a failing object (reset early once the failing Google API answers again)",
+      )
+        .argParser(durationFlag("--retry-max-delay"))
+        .env("DRIFTGUARD_RETRY_MAX_DELAY")
+        .default("60s"),
     )
     .addOption(
       new Option("--workers <n>", "concurrent reconciles per kind")
@@ -157,9 +195,18 @@ export function gcpConnection(options: GcpFlags): GcpConnection {
 }
 
 export function controllerConfig(options: RunOptions): ControllerConfig {
+  const [base, max] = [parseDuration(options.retryBaseDelay), parseDuration(options.retryMaxDelay)];
+  if (max < base) {
+    throw new InvalidArgumentError(
+      `--retry-max-delay (${options.retryMaxDelay}) must not be shorter than --retry-base-delay (${options.retryBaseDelay})`,
+    );
+  }
   return {
     gcp: gcpConnection(options),
     qps: options.qps,
+    globalQps: options.globalQps,
+    retryBaseDelayMs: base,
+    retryMaxDelayMs: max,
     workers: options.workers,
     requireProjectAllowlist: options.requireProjectAllowlist,
   };

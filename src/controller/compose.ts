@@ -24,8 +24,13 @@ import type { QueueMetrics } from "./workqueue.ts";
 
 export interface ControllerConfig {
   gcp: GcpConnection;
-  /** Client-side calls per second to each Google API. */
+  /** Client-side calls per second to each Google API, per consumer project. */
   qps: number;
+  /** Client-side calls per second to each Google API across all projects. Default: 10 × qps. */
+  globalQps?: number;
+  /** Per-key retry backoff: first delay and cap (work-queue defaults: 1s and 1 minute). */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
   /** Concurrent reconciles per kind. */
   workers: number;
   requireProjectAllowlist: boolean;
@@ -43,6 +48,8 @@ export interface ControllerHooks {
   onGoogleRequest?: (api: GoogleApi, method: string, code: RpcCodeName) => void;
   /** Called once per API at start with its initial state, then on every change. */
   onBreakerState?: (api: GoogleApi, state: BreakerState) => void;
+  /** A project's calls to an API paused after RESOURCE_EXHAUSTED. */
+  onQuotaPause?: (api: GoogleApi, project: string, pauseMs: number) => void;
   onDriftCorrected?: (kind: string, fields: string[]) => void;
   /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
   connector?: AutoscalingHooks;
@@ -60,6 +67,11 @@ export interface RunningController {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** The managed kinds whose reconciles call `api`. */
+function kindsCalling(api: GoogleApi): string[] {
+  return api === "run" ? ["CloudRunServiceConfig"] : ["VpcConnectorConfig"];
+}
+
 export async function startController(
   config: ControllerConfig,
   source: DesiredStateSource,
@@ -68,12 +80,19 @@ export async function startController(
   leader?: LeaderElector,
 ): Promise<RunningController> {
   const allowed = () => leader === undefined || leader.isLeader();
+  // Set once the manager exists: an API that answers again releases the keys backing off on it.
+  let onRecovered = (api: GoogleApi) => void api;
+  const globalQps = config.globalQps ?? config.qps * 10;
   const guard = (api: GoogleApi) =>
     new LeaderGatedGuard(
       {
         api,
         qps: config.qps,
         burst: Math.max(1, Math.ceil(config.qps * 2)),
+        globalQps,
+        globalBurst: Math.max(1, Math.ceil(globalQps * 2)),
+        onRecovered: (recovered) => onRecovered(recovered),
+        ...(hooks.onQuotaPause ? { onQuotaPause: hooks.onQuotaPause } : {}),
         ...(config.breakerFailureThreshold ? { failureThreshold: config.breakerFailureThreshold } : {}),
         ...(config.breakerHalfOpenAfterMs ? { halfOpenAfterMs: config.breakerHalfOpenAfterMs } : {}),
         ...(hooks.onGoogleRequest ? { onRequest: hooks.onGoogleRequest } : {}),
@@ -111,14 +130,22 @@ export async function startController(
       }),
   );
   const { queueMetrics } = hooks;
+  const backoff = {
+    ...(config.retryBaseDelayMs === undefined ? {} : { baseDelayMs: config.retryBaseDelayMs }),
+    ...(config.retryMaxDelayMs === undefined ? {} : { maxDelayMs: config.retryMaxDelayMs }),
+  };
   const manager = new Manager({
     source: gated,
     reconcilers,
     workers: config.workers,
     log,
     ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
-    ...(queueMetrics ? { queue: (name: string) => ({ metrics: queueMetrics(name) }) } : {}),
+    queue: (name: string) => ({ ...backoff, ...(queueMetrics ? { metrics: queueMetrics(name) } : {}) }),
   });
+  onRecovered = (api) => {
+    const queued = manager.resetBackoff(kindsCalling(api));
+    if (queued > 0) log.info({ api, queued }, "Google API answers again; retrying held-back objects now");
+  };
 
   let reconciling = false;
   let halted: Promise<void> | undefined;

@@ -73,6 +73,18 @@ export class Manager {
     await this.#o.source.stop();
   }
 
+  /**
+   * Queues at once every key of `kinds` (all when omitted) that waits out an exponential backoff, and
+   * forgets their failure counts: the API they failed on answers again.
+   */
+  resetBackoff(kinds?: string[]): number {
+    let queued = 0;
+    for (const [kind, controller] of this.#controllers) {
+      if (kinds === undefined || kinds.includes(kind)) queued += controller.queue.resetBackoff();
+    }
+    return queued;
+  }
+
   /** Number of keys waiting per controller, for /readyz and tests. */
   queueLengths(): Record<string, number> {
     return Object.fromEntries([...this.#controllers.values()].map((c) => [c.name, c.queue.len()]));
@@ -103,7 +115,7 @@ export class Manager {
         const result = await reconciler.reconcile(key);
         const seconds = (performance.now() - started) / 1000;
         if (result.retry) {
-          queue.addRateLimited(key);
+          queue.addRateLimited(key, result.retryAfterMs);
           this.#o.metrics?.reconciled(name, "requeue", seconds);
         } else {
           queue.forget(key);
