@@ -102,6 +102,21 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
   };
 }
 
+/**
+ * Whether /healthz should fail because the watches went stale. Not while the API server itself is
+ * unreachable (the elector has not heard from it for a lease duration): a restart cannot fix that, and
+ * restarts during an outage only push the kubelet's restart back-off towards five minutes, which then
+ * delays the return once the API server is back. The informers keep retrying with back-off meanwhile.
+ */
+export function watchesStale(
+  sourceStale: boolean,
+  leader: Pick<LeaderElector, "apiSilentForMs"> | undefined,
+  leaseDurationMs: number,
+): boolean {
+  if (!sourceStale) return false;
+  return leader === undefined || leader.apiSilentForMs() < leaseDurationMs;
+}
+
 /** Resolves with the first stop signal, or "lost" when the elector stops leading by itself. */
 export function stopRequested(leader: LeaderElector | undefined): Promise<"SIGTERM" | "SIGINT" | "lost"> {
   return new Promise((resolve) => {

@@ -18,7 +18,14 @@ import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
-import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
+import {
+  createElector,
+  lifecycleOptions,
+  metricsHooks,
+  stopRequested,
+  watchesStale,
+  type LifecycleOptions,
+} from "./lifecycle.ts";
 
 export interface RunOptions extends LifecycleOptions {
   source: string;
@@ -256,7 +263,7 @@ export function runCommand(): Command {
             metrics,
             state: () => ({
               synced: source.hasSynced(),
-              stale: source.isStale(),
+              stale: watchesStale(source.isStale(), leader, parseDuration(options.leaseDuration)),
               leader: leader?.isLeader() ?? true,
               reconciling: reconciling(),
             }),

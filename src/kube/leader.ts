@@ -67,6 +67,8 @@ export class LeaderElector {
   readonly #abort = new AbortController();
   #observed: (LeaseView & { resourceVersion: string }) | undefined;
   #leading = false;
+  /** Monotonic time of the last answer from the API server (any status), to tell an outage from a bug. */
+  #heardFromApiAt = performance.now();
   /** Monotonic time (performance.now) at which the last successful acquire or renewal started. */
   #renewedAt = -Infinity;
   #deadline: NodeJS.Timeout | undefined;
@@ -85,6 +87,11 @@ export class LeaderElector {
   /** Whether this replica may act as the leader at this very moment (see the note at the top). */
   isLeader(): boolean {
     return this.#leading && holdsLease(this.#renewedAt, performance.now(), this.#o.renewDeadlineMs);
+  }
+
+  /** Milliseconds since the API server last answered one of this elector's requests. */
+  apiSilentForMs(): number {
+    return performance.now() - this.#heardFromApiAt;
   }
 
   /** Called with true when this replica starts leading and false when it stops; returns an unsubscribe. */
@@ -154,6 +161,7 @@ export class LeaderElector {
       return true;
     } catch (err) {
       const code = httpCode(err);
+      if (code !== undefined) this.#heardFromApiAt = performance.now();
       if (code === 409)
         log.debug({ lease: `${namespace}/${name}` }, "lease changed under us; someone else wrote first");
       else log.warn({ err, lease: `${namespace}/${name}` }, "cannot acquire or renew the lease");
@@ -169,12 +177,14 @@ export class LeaderElector {
       return lease;
     } catch (err) {
       if (httpCode(err) !== 404) throw err;
+      this.#heardFromApiAt = performance.now();
       this.#observed = undefined;
       return undefined;
     }
   }
 
   #remember(lease: V1Lease): void {
+    this.#heardFromApiAt = performance.now();
     const resourceVersion = lease.metadata?.resourceVersion ?? "";
     if (this.#observed?.resourceVersion === resourceVersion) return;
     this.#observed = { record: readLeaseRecord(lease), observedAt: Date.now(), resourceVersion };
