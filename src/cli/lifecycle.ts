@@ -94,6 +94,8 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
     queueMetrics: (name) => metrics.queue(name),
     onGoogleRequest: (api, method, code) => metrics.googleRequest(api, method, code),
     onBreakerState: (api, state) => metrics.breakerState(api, state),
+    onQuotaPause: (api, project) => metrics.quotaPause(api, project),
+    onResyncNeeds: (needs) => metrics.resyncNeeds(needs),
     onDriftCorrected: (kind, fields) => metrics.driftCorrected(kind, fields),
     connector: {
       onUtilization: (connector, signal, value) => metrics.connectorUtilization(connector, signal, value),

@@ -20,6 +20,7 @@ import { classifyReconcileError } from "./errors.ts";
 import { createKinds } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { Reconciler } from "./reconciler.ts";
+import { ScheduleAudit, type ResyncNeed } from "./schedule-audit.ts";
 import type { QueueMetrics } from "./workqueue.ts";
 
 export interface ControllerConfig {
@@ -39,6 +40,8 @@ export interface ControllerConfig {
   breakerHalfOpenAfterMs?: number;
   operationPollMs?: number;
   failedRolloutBackoffMs?: number;
+  /** How often the leader checks that the declared resync intervals fit the call rate. Default 60s. */
+  scheduleAuditMs?: number;
 }
 
 export interface ControllerHooks {
@@ -50,6 +53,8 @@ export interface ControllerHooks {
   onBreakerState?: (api: GoogleApi, state: BreakerState) => void;
   /** A project's calls to an API paused after RESOURCE_EXHAUSTED. */
   onQuotaPause?: (api: GoogleApi, project: string, pauseMs: number) => void;
+  /** The read rates the declared resync intervals need per API and project, and what the limits allow. */
+  onResyncNeeds?: (needs: ResyncNeed[]) => void;
   onDriftCorrected?: (kind: string, fields: string[]) => void;
   /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
   connector?: AutoscalingHooks;
@@ -70,6 +75,11 @@ export interface RunningController {
 /** The managed kinds whose reconciles call `api`. */
 function kindsCalling(api: GoogleApi): string[] {
   return api === "run" ? ["CloudRunServiceConfig"] : ["VpcConnectorConfig"];
+}
+
+/** The API a kind's periodic check reads from (one read per check). */
+function checkApiOf(kind: string): GoogleApi {
+  return kind === "CloudRunServiceConfig" ? "run" : "vpcaccess";
 }
 
 export async function startController(
@@ -147,16 +157,33 @@ export async function startController(
     if (queued > 0) log.info({ api, queued }, "Google API answers again; retrying held-back objects now");
   };
 
+  const audit = new ScheduleAudit({
+    kinds: kinds.map((kind) => ({ kind, api: checkApiOf(kind.resource.kind) })),
+    source: gated,
+    qps: config.qps,
+    globalQps,
+    log,
+    lastChecked: (kind, key) => manager.lastChecked(kind, key),
+    ...(hooks.onResyncNeeds ? { onNeeds: hooks.onResyncNeeds } : {}),
+  });
+  let auditTimer: NodeJS.Timeout | undefined;
+
   let reconciling = false;
   let halted: Promise<void> | undefined;
   const halt = (timeoutMs: number) => {
     reconciling = false;
+    clearInterval(auditTimer);
     halted ??= manager.stop(timeoutMs);
     return halted;
   };
   const startWorkers = async () => {
     await manager.start();
     reconciling = halted === undefined;
+    if (!reconciling) return;
+    auditTimer = setInterval(() => {
+      audit.run().catch((err: unknown) => log.error({ err }, "schedule audit failed"));
+    }, config.scheduleAuditMs ?? 60_000);
+    auditTimer.unref();
   };
 
   await gated.warm();

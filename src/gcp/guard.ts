@@ -39,7 +39,7 @@ export interface CallGuardOptions {
   /** Counts every call sent: `code` is "OK" or the gRPC code name of the failure. */
   onRequest?: (api: GoogleApi, method: string, code: RpcCodeName) => void;
   onStateChange?: (api: GoogleApi, state: BreakerState) => void;
-  /** A project's quota pause started (or escalated) for `pauseMs`. */
+  /** A project's quota pause started or escalated (once per episode step) for `pauseMs`. */
   onQuotaPause?: (api: GoogleApi, project: string, pauseMs: number) => void;
   /**
    * The API answers again after trouble: the breaker closed after a successful probe, a project's quota
@@ -130,8 +130,8 @@ export class CallGuard {
       outcome = outcomeOf(classification);
       this.#o.onRequest?.(this.#api, method, classification.code);
       if (classification.reason === "QuotaExceeded") {
-        const pauseMs = this.#quota.rejected(project, sentAt, this.#now(), classification.retryAfterMs);
-        this.#o.onQuotaPause?.(this.#api, project, pauseMs);
+        const pause = this.#quota.rejected(project, sentAt, this.#now(), classification.retryAfterMs);
+        if (pause.newStep) this.#o.onQuotaPause?.(this.#api, project, pause.pauseMs);
       } else if (outcome === "unreachable") {
         this.#recovering = 0;
       } else if (outcome === "reachable") {

@@ -38,16 +38,18 @@ export class QuotaPauses {
 
   /**
    * A call for `project` sent at `sentAt` was refused with RESOURCE_EXHAUSTED at `now`; `retryAfterMs` is
-   * Google's RetryInfo delay when it sent one. Returns the pause now in force.
+   * Google's RetryInfo delay when it sent one. Returns the pause now in force, and whether this rejection
+   * began a new step (the first of an episode, or a probe refused again) rather than joining one.
    */
-  rejected(project: string, sentAt: number, now: number, retryAfterMs?: number): number {
+  rejected(project: string, sentAt: number, now: number, retryAfterMs?: number): { pauseMs: number; newStep: boolean } {
     const episode = this.#episodes.get(project);
     // Sent before the current pause ended: it raced the rejection that started it, same step.
-    const step = episode === undefined ? 0 : sentAt < episode.pausedUntil ? episode.step : episode.step + 1;
+    const joins = episode !== undefined && sentAt < episode.pausedUntil;
+    const step = episode === undefined ? 0 : joins ? episode.step : episode.step + 1;
     const delay = Math.min(this.#maxMs, retryAfterMs ?? this.#baseMs * 2 ** step);
-    const pausedUntil = Math.max(episode?.step === step ? episode.pausedUntil : 0, now + delay);
+    const pausedUntil = Math.max(joins ? episode.pausedUntil : 0, now + delay);
     this.#episodes.set(project, { pausedUntil, step });
-    return pausedUntil - now;
+    return { pauseMs: pausedUntil - now, newStep: !joins };
   }
 
   /** A call for `project` succeeded; true when that ended a quota episode. */
