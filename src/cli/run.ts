@@ -45,19 +45,23 @@ export interface RunOptions extends LifecycleOptions {
   requireProjectAllowlist: boolean;
 }
 
-// The default call rate per Google API and consumer project, from Google's quotas: the Cloud Run Admin
-// API allows 1,000 read requests per minute per region per project (quota "Read requests per minute per
-// region", limit ReadPerMinutePerProjectRegion; https://cloud.google.com/run/quotas, "API rate limits"),
-// and a project holds at most 1,000 services per region (same page), so one read per service per minute
-// is the whole quota. 10/s = 600/min leaves 40% to CI deploys, gcloud and the console, which spend the
-// same project's quota. Serverless VPC Access documents no tighter request quota that we could find, and
-// a project has few connectors, so the same rate applies to it.
-export const DEFAULT_QPS = 10;
+// The default call rate per Google API and consumer project, from Google's quotas. The Cloud Run Admin
+// API's rate quotas are per project and region (https://cloud.google.com/run/quotas, "API rate limits";
+// Google's RESOURCE_EXHAUSTED messages name them ReadPerMinutePerProjectRegion and
+// WritePerMinutePerProjectRegion). Their values differ between projects: a recently created project's
+// quota page shows 600 reads and 30 writes per minute per region, and Google raises them on request. The
+// exact default table could not be read here, so the stricter figure decides: 5/s = 300 reads per minute
+// is half of 600, leaving the rest to CI deploys, gcloud and the console, which spend the same quota.
+// Writes are rarer and refused writes pause the project (RESOURCE_EXHAUSTED). Serverless VPC Access
+// documents no tighter request quota that we could find, and a project has few connectors, so the same
+// rate applies to it. A project with more services than its quota can read at their resync intervals
+// gets a ResyncIntervalNotMet warning (schedule-audit.ts) rather than silent slowness.
+export const DEFAULT_QPS = 5;
 /** The process-wide cap per API across projects: bounds this replica's CPU and egress, not Google's quota. */
 export const DEFAULT_GLOBAL_QPS = 100;
 const QPS_HELP =
-  "client-side calls per second to each Google API, per consumer project; the default is 60% of the Cloud " +
-  "Run Admin API's 1,000 read requests per minute per region per project (https://cloud.google.com/run/quotas)";
+  "client-side calls per second to each Google API, per consumer project; the default is half of the 600 " +
+  "Cloud Run Admin API reads per minute per region a project may start with (https://cloud.google.com/run/quotas)";
 
 function positiveNumber(flag: string) {
   return (value: string): number => {

@@ -19,7 +19,8 @@ describe("recovery after random UNAVAILABLE", () => {
   beforeAll(async () => {
     rig = await Rig.start("recovery", {
       sim: { seed: serviceSeed(names, PROJECT) },
-      // The production defaults for rate and breaker threshold; a short open interval keeps the test short.
+      // The default breaker threshold, and a rate at which the remaining work takes a few seconds, so what
+      // is measured is the retry back-off; a short open interval keeps the test short.
       config: { qps: 10, workers: 4, breakerHalfOpenAfterMs: 5_000 },
     });
   });
