@@ -94,12 +94,29 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
     queueMetrics: (name) => metrics.queue(name),
     onGoogleRequest: (api, method, code) => metrics.googleRequest(api, method, code),
     onBreakerState: (api, state) => metrics.breakerState(api, state),
+    onQuotaPause: (api, project) => metrics.quotaPause(api, project),
+    onResyncNeeds: (needs) => metrics.resyncNeeds(needs),
     onDriftCorrected: (kind, fields) => metrics.driftCorrected(kind, fields),
     connector: {
       onUtilization: (connector, signal, value) => metrics.connectorUtilization(connector, signal, value),
       onScaleEvent: (connector, action) => metrics.connectorScaleEvent(connector, action),
     },
   };
+}
+
+/**
+ * Whether /healthz should fail because the watches went stale. Not while the API server itself is
+ * unreachable (the elector has not heard from it for a lease duration): a restart cannot fix that, and
+ * restarts during an outage only push the kubelet's restart back-off towards five minutes, which then
+ * delays the return once the API server is back. The informers keep retrying with back-off meanwhile.
+ */
+export function watchesStale(
+  sourceStale: boolean,
+  leader: Pick<LeaderElector, "apiSilentForMs"> | undefined,
+  leaseDurationMs: number,
+): boolean {
+  if (!sourceStale) return false;
+  return leader === undefined || leader.apiSilentForMs() < leaseDurationMs;
 }
 
 /** Resolves with the first stop signal, or "lost" when the elector stops leading by itself. */

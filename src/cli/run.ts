@@ -19,7 +19,14 @@ import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import { checkGoogleCredentialsFile } from "./credentials.ts";
-import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
+import {
+  createElector,
+  lifecycleOptions,
+  metricsHooks,
+  stopRequested,
+  watchesStale,
+  type LifecycleOptions,
+} from "./lifecycle.ts";
 
 export interface RunOptions extends LifecycleOptions {
   source: string;
@@ -30,12 +37,33 @@ export interface RunOptions extends LifecycleOptions {
   gcpRestEndpoint?: string;
   gcpAccessToken?: string;
   qps: number;
+  globalQps: number;
+  retryBaseDelay: string;
+  retryMaxDelay: string;
   workers: number;
   defaultResync: string;
   logLevel: string;
   requireProjectAllowlist: boolean;
   healthBindAddress?: string;
 }
+
+// The default call rate per Google API and consumer project, from Google's quotas. The Cloud Run Admin
+// API's rate quotas are per project and region (https://cloud.google.com/run/quotas, "API rate limits";
+// Google's RESOURCE_EXHAUSTED messages name them ReadPerMinutePerProjectRegion and
+// WritePerMinutePerProjectRegion). Their values differ between projects: a recently created project's
+// quota page shows 600 reads and 30 writes per minute per region, and Google raises them on request. The
+// exact default table could not be read here, so the stricter figure decides: 5/s = 300 reads per minute
+// is half of 600, leaving the rest to CI deploys, gcloud and the console, which spend the same quota.
+// Writes are rarer and refused writes pause the project (RESOURCE_EXHAUSTED). Serverless VPC Access
+// documents no tighter request quota that we could find, and a project has few connectors, so the same
+// rate applies to it. A project with more services than its quota can read at their resync intervals
+// gets a ResyncIntervalNotMet warning (schedule-audit.ts) rather than silent slowness.
+export const DEFAULT_QPS = 5;
+/** The process-wide cap per API across projects: bounds this replica's CPU and egress, not Google's quota. */
+export const DEFAULT_GLOBAL_QPS = 100;
+const QPS_HELP =
+  "client-side calls per second to each Google API, per consumer project; the default is half of the 600 " +
+  "Cloud Run Admin API reads per minute per region a project may start with (https://cloud.google.com/run/quotas)";
 
 function positiveNumber(flag: string) {
   return (value: string): number => {
@@ -112,10 +140,31 @@ export function runOptions(command: Command): Command {
       ),
   )
     .addOption(
-      new Option("--qps <n>", "client-side calls per second to each Google API")
+      new Option("--qps <n>", QPS_HELP)
         .argParser(positiveNumber("--qps"))
         .env("DRIFTGUARD_GCP_QPS")
-        .default(5),
+        .default(DEFAULT_QPS),
+    )
+    .addOption(
+      new Option("--global-qps <n>", "client-side calls per second to each Google API across all projects")
+        .argParser(positiveNumber("--global-qps"))
+        .env("DRIFTGUARD_GCP_GLOBAL_QPS")
+        .default(DEFAULT_GLOBAL_QPS),
+    )
+    .addOption(
+      new Option("--retry-base-delay <duration>", "first retry delay of a failing object; doubles per failure")
+        .argParser(durationFlag("--retry-base-delay"))
+        .env("DRIFTGUARD_RETRY_BASE_DELAY")
+        .default("1s"),
+    )
+    .addOption(
+      new Option(
+        "--retry-max-delay <duration>",
+        "longest retry delay of a failing object (reset early once the failing Google API answers again)",
+      )
+        .argParser(durationFlag("--retry-max-delay"))
+        .env("DRIFTGUARD_RETRY_MAX_DELAY")
+        .default("60s"),
     )
     .addOption(
       new Option("--workers <n>", "concurrent reconciles per kind")
@@ -172,9 +221,18 @@ export function gcpConnection(options: GcpFlags): GcpConnection {
 }
 
 export function controllerConfig(options: RunOptions): ControllerConfig {
+  const [base, max] = [parseDuration(options.retryBaseDelay), parseDuration(options.retryMaxDelay)];
+  if (max < base) {
+    throw new InvalidArgumentError(
+      `--retry-max-delay (${options.retryMaxDelay}) must not be shorter than --retry-base-delay (${options.retryBaseDelay})`,
+    );
+  }
   return {
     gcp: gcpConnection(options),
     qps: options.qps,
+    globalQps: options.globalQps,
+    retryBaseDelayMs: base,
+    retryMaxDelayMs: max,
     workers: options.workers,
     requireProjectAllowlist: options.requireProjectAllowlist,
   };
@@ -226,7 +284,7 @@ export function runCommand(): Command {
             metrics,
             state: () => ({
               synced: source.hasSynced(),
-              stale: source.isStale(),
+              stale: watchesStale(source.isStale(), leader, parseDuration(options.leaseDuration)),
               leader: leader?.isLeader() ?? true,
               reconciling: reconciling(),
             }),

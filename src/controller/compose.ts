@@ -21,12 +21,18 @@ import { createKinds } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { PolicyStatusReporter } from "./policy-status.ts";
 import { Reconciler } from "./reconciler.ts";
+import { ScheduleAudit, type ResyncNeed } from "./schedule-audit.ts";
 import type { QueueMetrics } from "./workqueue.ts";
 
 export interface ControllerConfig {
   gcp: GcpConnection;
-  /** Client-side calls per second to each Google API. */
+  /** Client-side calls per second to each Google API, per consumer project. */
   qps: number;
+  /** Client-side calls per second to each Google API across all projects. Default: 10 × qps. */
+  globalQps?: number;
+  /** Per-key retry backoff: first delay and cap (work-queue defaults: 1s and 1 minute). */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
   /** Concurrent reconciles per kind. */
   workers: number;
   requireProjectAllowlist: boolean;
@@ -35,6 +41,8 @@ export interface ControllerConfig {
   breakerHalfOpenAfterMs?: number;
   operationPollMs?: number;
   failedRolloutBackoffMs?: number;
+  /** How often the leader checks that the declared resync intervals fit the call rate. Default 60s. */
+  scheduleAuditMs?: number;
 }
 
 export interface ControllerHooks {
@@ -44,6 +52,10 @@ export interface ControllerHooks {
   onGoogleRequest?: (api: GoogleApi, method: string, code: RpcCodeName) => void;
   /** Called once per API at start with its initial state, then on every change. */
   onBreakerState?: (api: GoogleApi, state: BreakerState) => void;
+  /** A project's calls to an API paused after RESOURCE_EXHAUSTED. */
+  onQuotaPause?: (api: GoogleApi, project: string, pauseMs: number) => void;
+  /** The read rates the declared resync intervals need per API and project, and what the limits allow. */
+  onResyncNeeds?: (needs: ResyncNeed[]) => void;
   onDriftCorrected?: (kind: string, fields: string[]) => void;
   /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
   connector?: AutoscalingHooks;
@@ -61,6 +73,16 @@ export interface RunningController {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** The managed kinds whose reconciles call `api`. */
+function kindsCalling(api: GoogleApi): string[] {
+  return api === "run" ? ["CloudRunServiceConfig"] : ["VpcConnectorConfig"];
+}
+
+/** The API a kind's periodic check reads from (one read per check). */
+function checkApiOf(kind: string): GoogleApi {
+  return kind === "CloudRunServiceConfig" ? "run" : "vpcaccess";
+}
+
 export async function startController(
   config: ControllerConfig,
   source: DesiredStateSource,
@@ -69,12 +91,19 @@ export async function startController(
   leader?: LeaderElector,
 ): Promise<RunningController> {
   const allowed = () => leader === undefined || leader.isLeader();
+  // Set once the manager exists: an API that answers again releases the keys backing off on it.
+  let onRecovered = (api: GoogleApi) => void api;
+  const globalQps = config.globalQps ?? config.qps * 10;
   const guard = (api: GoogleApi) =>
     new LeaderGatedGuard(
       {
         api,
         qps: config.qps,
         burst: Math.max(1, Math.ceil(config.qps * 2)),
+        globalQps,
+        globalBurst: Math.max(1, Math.ceil(globalQps * 2)),
+        onRecovered: (recovered) => onRecovered(recovered),
+        ...(hooks.onQuotaPause ? { onQuotaPause: hooks.onQuotaPause } : {}),
         ...(config.breakerFailureThreshold ? { failureThreshold: config.breakerFailureThreshold } : {}),
         ...(config.breakerHalfOpenAfterMs ? { halfOpenAfterMs: config.breakerHalfOpenAfterMs } : {}),
         ...(hooks.onGoogleRequest ? { onRequest: hooks.onGoogleRequest } : {}),
@@ -112,14 +141,33 @@ export async function startController(
       }),
   );
   const { queueMetrics } = hooks;
+  const backoff = {
+    ...(config.retryBaseDelayMs === undefined ? {} : { baseDelayMs: config.retryBaseDelayMs }),
+    ...(config.retryMaxDelayMs === undefined ? {} : { maxDelayMs: config.retryMaxDelayMs }),
+  };
   const manager = new Manager({
     source: gated,
     reconcilers,
     workers: config.workers,
     log,
     ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
-    ...(queueMetrics ? { queue: (name: string) => ({ metrics: queueMetrics(name) }) } : {}),
+    queue: (name: string) => ({ ...backoff, ...(queueMetrics ? { metrics: queueMetrics(name) } : {}) }),
   });
+  onRecovered = (api) => {
+    const queued = manager.resetBackoff(kindsCalling(api));
+    if (queued > 0) log.info({ api, queued }, "Google API answers again; retrying held-back objects now");
+  };
+
+  const audit = new ScheduleAudit({
+    kinds: kinds.map((kind) => ({ kind, api: checkApiOf(kind.resource.kind) })),
+    source: gated,
+    qps: config.qps,
+    globalQps,
+    log,
+    lastChecked: (kind, key) => manager.lastChecked(kind, key),
+    ...(hooks.onResyncNeeds ? { onNeeds: hooks.onResyncNeeds } : {}),
+  });
+  let auditTimer: NodeJS.Timeout | undefined;
 
   const policyStatus = new PolicyStatusReporter({
     source: gated,
@@ -132,13 +180,19 @@ export async function startController(
   let halted: Promise<void> | undefined;
   const halt = (timeoutMs: number) => {
     reconciling = false;
+    clearInterval(auditTimer);
     halted ??= Promise.all([manager.stop(timeoutMs), policyStatus.stop()]).then(() => undefined);
     return halted;
   };
   const startWorkers = async () => {
     await manager.start();
     reconciling = halted === undefined;
-    if (reconciling) policyStatus.start();
+    if (!reconciling) return;
+    auditTimer = setInterval(() => {
+      audit.run().catch((err: unknown) => log.error({ err }, "schedule audit failed"));
+    }, config.scheduleAuditMs ?? 60_000);
+    auditTimer.unref();
+    policyStatus.start();
   };
 
   await gated.warm();

@@ -1,8 +1,12 @@
 // What keeps a replica that is not the leader from writing anything. Every replica fills its caches (so a
 // standby is ready and takes over with warm caches), but only the leader's workers run; and should a
 // reconcile still be in flight when leadership is lost, its next Google call, status write or event fails
-// here instead of racing the new leader.
+// here instead of racing the new leader. `allowed()` is asked at the moment of sending (after any wait
+// for a rate-limit token), and the elector answers it from the clock, not from a flag its renew loop
+// sets: a process that was paused (SIGSTOP, a long GC, a frozen VM) must not act on a lease it may have
+// lost while it could not run.
 
+import type { CallContext } from "../gcp/errors.ts";
 import { CallGuard, type CallGuardOptions } from "../gcp/guard.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { objectKey, type ChangeHandler, type DesiredStateSource, type EventType } from "../sources/source.ts";
@@ -90,7 +94,7 @@ export class LeaderGatedSource implements DesiredStateSource {
   }
 }
 
-/** A CallGuard that refuses every Google call while `allowed()` is false. */
+/** A CallGuard that refuses every Google call while `allowed()` is false, checked as the call leaves. */
 export class LeaderGatedGuard extends CallGuard {
   readonly #allowed: () => boolean;
 
@@ -99,8 +103,7 @@ export class LeaderGatedGuard extends CallGuard {
     this.#allowed = allowed;
   }
 
-  override call<T>(method: string, fn: () => Promise<T>, resource?: string): Promise<T> {
-    if (!this.#allowed()) return Promise.reject(new NotLeaderError(`${this.api} ${method}`));
-    return super.call(method, fn, resource);
+  protected override beforeSend(context: CallContext): void {
+    if (!this.#allowed()) throw new NotLeaderError(`${context.api} ${context.method}`);
   }
 }

@@ -10,6 +10,8 @@ import { WorkQueue, type WorkQueueOptions } from "./workqueue.ts";
 
 export interface ControllerMetrics {
   reconciled(controller: string, result: "success" | "error" | "requeue" | "requeue_after", seconds: number): void;
+  /** Time between two periodic checks of one object: the resync interval as it really is. */
+  checkInterval?(controller: string, seconds: number): void;
 }
 
 export interface ManagerOptions {
@@ -27,6 +29,8 @@ interface Controller {
   reconciler: Reconciler<CommonSpec>;
   queue: WorkQueue;
   workers: Array<Promise<void>>;
+  /** When each object's last pass started (ms since the epoch), and whether a resync was due next. */
+  checked: Map<string, { at: number; resyncDue: boolean }>;
 }
 
 export class Manager {
@@ -43,6 +47,7 @@ export class Manager {
         reconciler,
         queue: new WorkQueue(options.queue?.(name) ?? {}),
         workers: [],
+        checked: new Map(),
       });
     }
   }
@@ -73,12 +78,30 @@ export class Manager {
     await this.#o.source.stop();
   }
 
+  /**
+   * Queues at once every key of `kinds` (all when omitted) that waits out an exponential backoff, and
+   * forgets their failure counts: the API they failed on answers again.
+   */
+  resetBackoff(kinds?: string[]): number {
+    let queued = 0;
+    for (const [kind, controller] of this.#controllers) {
+      if (kinds === undefined || kinds.includes(kind)) queued += controller.queue.resetBackoff();
+    }
+    return queued;
+  }
+
+  /** When the object `key` of `kind` was last checked (ms since the epoch), if it has been. */
+  lastChecked(kind: string, key: string): number | undefined {
+    return this.#controllers.get(kind)?.checked.get(key)?.at;
+  }
+
   /** Number of keys waiting per controller, for /readyz and tests. */
   queueLengths(): Record<string, number> {
     return Object.fromEntries([...this.#controllers.values()].map((c) => [c.name, c.queue.len()]));
   }
 
   #onChange(resource: ResourceType, key: string, change: Change): void {
+    if (change.deleted) this.#controllers.get(resource.kind)?.checked.delete(key);
     if (!change.readinessOnly) this.#controllers.get(resource.kind)?.queue.add(key);
     for (const controller of this.#controllers.values()) {
       const kind = controller.reconciler.kind;
@@ -99,11 +122,17 @@ export class Manager {
       if (key === undefined) return;
       const log = this.#o.log.child({ controller: name, key });
       const started = performance.now();
+      const previous = controller.checked.get(key);
+      const check = { at: Date.now(), resyncDue: false };
+      // Only a pass that followed a scheduled resync measures the interval (not operation polls or retries).
+      if (previous?.resyncDue) this.#o.metrics?.checkInterval?.(name, (check.at - previous.at) / 1000);
+      controller.checked.set(key, check);
       try {
         const result = await reconciler.reconcile(key);
+        check.resyncDue = result.resync === true;
         const seconds = (performance.now() - started) / 1000;
         if (result.retry) {
-          queue.addRateLimited(key);
+          queue.addRateLimited(key, result.retryAfterMs);
           this.#o.metrics?.reconciled(name, result.failed ? "error" : "requeue", seconds);
         } else {
           queue.forget(key);
@@ -120,6 +149,8 @@ export class Manager {
         this.#o.metrics?.reconciled(name, "error", (performance.now() - started) / 1000);
       } finally {
         queue.done(key);
+        const [namespace = "", objectName = ""] = key.split("/");
+        if (!this.#o.source.get(reconciler.kind.resource, namespace, objectName)) controller.checked.delete(key);
       }
     }
   }

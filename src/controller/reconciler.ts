@@ -22,6 +22,8 @@ export interface ClassifiedError {
 export interface ReconcileResult {
   /** Re-queue with the key's exponential backoff (a retryable failure). */
   retry?: boolean;
+  /** With `retry`: when the server (or a quota pause) said to come back, used instead of the backoff. */
+  retryAfterMs?: number;
   /** Re-queue after this delay (resync, operation polling, dependency wait). */
   requeueAfterMs?: number;
   /** Whether the next run is periodic (low priority) rather than follow-up work. */
@@ -135,7 +137,10 @@ export class Reconciler<Spec extends CommonSpec> {
           notFound: classified.reason === "NotFound",
         },
       });
-      if (classified.retryable) return { retry: true, failed: classified.reason };
+      if (classified.retryable) {
+        const after = classified.retryAfterMs ? { retryAfterMs: classified.retryAfterMs } : {};
+        return { retry: true, failed: classified.reason, ...after };
+      }
       return { requeueAfterMs: this.#resyncMs(spec), resync: true, failed: classified.reason };
     }
   }

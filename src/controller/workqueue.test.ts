@@ -224,6 +224,52 @@ describe("WorkQueue rate-limited retries", () => {
     expect(queue.len()).toBe(4);
   });
 
+  it("waits a server-given delay as given, without growing the key's backoff", async () => {
+    const queue = new WorkQueue({ baseDelayMs: 1000 });
+    queue.addRateLimited("ns/a", 30_000);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(queue.len()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await drainReady(queue)).toEqual(["ns/a"]);
+    expect(queue.numRequeues("ns/a")).toBe(0);
+  });
+
+  it("queues keys waiting out a backoff at once on resetBackoff, and leaves other delays alone", async () => {
+    const queue = new WorkQueue({ baseDelayMs: 1000, maxDelayMs: 60_000 });
+    for (let i = 0; i < 6; i++) queue.addRateLimited("ns/failing");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await drainReady(queue)).toEqual(["ns/failing"]);
+    queue.done("ns/failing");
+    queue.addRateLimited("ns/failing"); // now 64s, capped at 60s
+    queue.addAfter("ns/resync", 10_000, "resync");
+    queue.addRateLimited("ns/quota", 20_000);
+    expect(queue.resetBackoff()).toBe(1);
+    expect(await drainReady(queue)).toEqual(["ns/failing"]);
+    expect(queue.numRequeues("ns/failing")).toBe(0);
+    queue.done("ns/failing");
+    queue.addRateLimited("ns/failing");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await drainReady(queue)).toEqual(["ns/failing"]);
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(await drainReady(queue)).toEqual(["ns/resync"]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await drainReady(queue)).toEqual(["ns/quota"]);
+  });
+
+  it("caps the per-key backoff at one minute by default", async () => {
+    const queue = new WorkQueue();
+    let last = 0;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const start = Date.now();
+      queue.addRateLimited("ns/a");
+      while (queue.len() === 0) await vi.advanceTimersByTimeAsync(500);
+      last = Date.now() - start;
+      await queue.get();
+      queue.done("ns/a");
+    }
+    expect(last).toBe(60_000);
+  });
+
   it("rejects invalid options with the field named", () => {
     expect(() => new WorkQueue({ baseDelayMs: 0 })).toThrow(/baseDelayMs/);
     expect(() => new WorkQueue({ maxDelayMs: Number.NaN })).toThrow(/maxDelayMs/);

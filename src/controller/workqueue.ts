@@ -3,7 +3,10 @@
 // - a key is handed to at most one worker at a time: added again while in flight, it is marked dirty
 //   and queued once more when the worker calls done();
 // - delayed adds (the earliest pending delay for a key wins) and rate-limited retries, whose delay is the
-//   larger of a per-key exponential backoff and an overall token bucket (controller-runtime's MaxOf);
+//   larger of a per-key exponential backoff and an overall token bucket (controller-runtime's MaxOf), or
+//   the server's own retry delay when it gave one;
+// - resetBackoff(): once the API a failing key waits for answers again, keys held back by exponential
+//   backoff go again at once instead of sitting out a delay that grew during the outage;
 // - two priority lanes, so periodic resyncs wait behind real changes and never delay them.
 
 import { TokenBucket } from "../util/token-bucket.ts";
@@ -23,7 +26,7 @@ export interface QueueMetrics {
 export interface WorkQueueOptions {
   /** First retry delay of a failing key; doubles per failure. Default 1s. */
   baseDelayMs?: number;
-  /** Cap of the per-key backoff. Default 5 minutes. */
+  /** Cap of the per-key backoff. Default 1 minute: never slower than the default resync. */
   maxDelayMs?: number;
   /** Overall retry rate across all keys. Default 10 per second. */
   qps?: number;
@@ -50,6 +53,8 @@ export class WorkQueue {
   readonly #dirty = new Map<string, Priority>();
   readonly #delayed = new Map<string, PendingDelay>();
   readonly #failures = new Map<string, number>();
+  /** Keys whose pending delay is an exponential backoff (not a resync, not a server-given delay). */
+  readonly #backingOff = new Set<string>();
   readonly #getters: Array<(key: string | undefined) => void> = [];
   readonly #drainWaiters: Array<() => void> = [];
   readonly #bucket: TokenBucket;
@@ -61,7 +66,7 @@ export class WorkQueue {
 
   constructor(options: WorkQueueOptions = {}) {
     this.#baseDelayMs = positive("baseDelayMs", options.baseDelayMs ?? 1000);
-    this.#maxDelayMs = positive("maxDelayMs", options.maxDelayMs ?? 5 * 60_000);
+    this.#maxDelayMs = positive("maxDelayMs", options.maxDelayMs ?? 60_000);
     if (this.#maxDelayMs < this.#baseDelayMs) {
       throw new Error(`work queue: maxDelayMs (${this.#maxDelayMs}) must be >= baseDelayMs (${this.#baseDelayMs})`);
     }
@@ -99,19 +104,47 @@ export class WorkQueue {
     this.#delayed.set(key, { readyAt, priority: higher(priority, pending?.priority), timer });
   }
 
-  /** Queues a failed key after max(per-key exponential backoff, overall token-bucket delay). */
-  addRateLimited(key: string): void {
+  /**
+   * Queues a failed key after max(per-key exponential backoff, overall token-bucket delay). With
+   * `retryAfterMs` (the server, or a quota pause, said when to come back) that delay is used as given and
+   * the key's backoff does not grow: waiting out a pause is not a failure of the key.
+   */
+  addRateLimited(key: string, retryAfterMs?: number): void {
     if (this.#shuttingDown) return;
+    this.#metrics.retried?.();
+    if (retryAfterMs !== undefined && retryAfterMs > 0) {
+      this.addAfter(key, Math.max(retryAfterMs, this.#bucket.reserve()), "event");
+      return;
+    }
     const failures = this.#failures.get(key) ?? 0;
     this.#failures.set(key, failures + 1);
     const backoff = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** failures);
-    this.#metrics.retried?.();
     this.addAfter(key, Math.max(backoff, this.#bucket.reserve()), "event");
+    if (this.#delayed.has(key)) this.#backingOff.add(key);
   }
 
   /** Clears a key's failure count (call after a successful reconcile). */
   forget(key: string): void {
     this.#failures.delete(key);
+  }
+
+  /**
+   * Forgets every failure count and queues at once the keys waiting out an exponential backoff; returns
+   * how many were queued. Called when the API they failed on answers again.
+   */
+  resetBackoff(): number {
+    if (this.#shuttingDown) return 0;
+    this.#failures.clear();
+    const keys = [...this.#backingOff];
+    this.#backingOff.clear();
+    for (const key of keys) {
+      const pending = this.#delayed.get(key);
+      if (!pending) continue;
+      clearTimeout(pending.timer);
+      this.#delayed.delete(key);
+      this.#enqueue(key, pending.priority);
+    }
+    return keys.length;
   }
 
   /** How many times the key has been retried since the last forget(). */
@@ -157,6 +190,7 @@ export class WorkQueue {
     this.#shuttingDown = true;
     for (const pending of this.#delayed.values()) clearTimeout(pending.timer);
     this.#delayed.clear();
+    this.#backingOff.clear();
     this.#lanes.event.clear();
     this.#lanes.resync.clear();
     this.#queuedAt.clear();
@@ -176,6 +210,7 @@ export class WorkQueue {
     const pending = this.#delayed.get(key);
     if (!pending) return;
     this.#delayed.delete(key);
+    this.#backingOff.delete(key);
     this.#enqueue(key, pending.priority);
   }
 

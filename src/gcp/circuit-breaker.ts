@@ -47,6 +47,10 @@ export class CircuitBreaker {
     return this.#threshold;
   }
 
+  get halfOpenAfterMs(): number {
+    return this.#halfOpenAfterMs;
+  }
+
   /** Milliseconds until an open circuit lets a probe through (0 when not open). */
   retryAfterMs(): number {
     return this.#state === "open" ? Math.max(0, this.#openedAt + this.#halfOpenAfterMs - this.#now()) : 0;

@@ -97,44 +97,44 @@ describe("CallGuard rate limit", () => {
   });
 });
 
-describe("CallGuard quota backoff", () => {
-  it("pauses later calls for the server's RetryInfo delay", async () => {
-    const { guard } = makeGuard();
+describe("CallGuard quota pause", () => {
+  it("fails calls fast for the server's RetryInfo delay, saying when to come back", async () => {
+    const { guard, requests } = makeGuard();
     const error = await callError(guard, googleError("RESOURCE_EXHAUSTED", 429, "3s"));
     expect(error.classification).toMatchObject({ reason: "QuotaExceeded", retryAfterMs: 3000 });
     expect(guard.quotaPauseMs()).toBe(3000);
-    const next = track(guard, () => Promise.resolve("ok"));
-    await vi.advanceTimersByTimeAsync(2999);
-    expect(next.ranAt).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(next.ranAt).toBe(3000);
+    await vi.advanceTimersByTimeAsync(1000);
+    const fn = vi.fn(() => Promise.resolve("never"));
+    const paused = await rejection(guard.call("getService", fn));
+    expect(fn).not.toHaveBeenCalled();
+    expect(paused.classification).toMatchObject({ reason: "QuotaExceeded", retryAfterMs: 2000, retryable: true });
+    await vi.advanceTimersByTimeAsync(2000);
+    await expect(guard.call("getService", () => Promise.resolve("ok"))).resolves.toBe("ok");
+    expect(requests).toEqual(["run.getService:RESOURCE_EXHAUSTED", "run.getService:OK"]);
   });
 
-  it("doubles the pause while quota errors continue and resets after a success", async () => {
+  it("doubles the pause without RetryInfo while quota errors continue and resets after a success", async () => {
     const { guard } = makeGuard({ quotaBackoffBaseMs: 1000 });
     await callError(guard, googleError("RESOURCE_EXHAUSTED", 429));
     expect(guard.quotaPauseMs()).toBe(1000);
-    const second = track(guard, () => Promise.reject(googleError("RESOURCE_EXHAUSTED", 429)));
     await vi.advanceTimersByTimeAsync(1000);
-    expect(second.settled).toBe(true);
+    await callError(guard, googleError("RESOURCE_EXHAUSTED", 429));
     expect(guard.quotaPauseMs()).toBe(2000);
-    const third = track(guard, () => Promise.resolve("ok"));
     await vi.advanceTimersByTimeAsync(2000);
-    expect(third.value).toBe("ok");
+    await expect(guard.call("getService", () => Promise.resolve("ok"))).resolves.toBe("ok");
     await callError(guard, googleError("RESOURCE_EXHAUSTED", 429));
     expect(guard.quotaPauseMs()).toBe(1000);
   });
 
-  it("caps the pause and fails fast when it is longer than the caller may wait", async () => {
-    const { guard, requests } = makeGuard({ quotaBackoffBaseMs: 20_000, quotaBackoffMaxMs: 30_000, maxWaitMs: 10_000 });
-    await callError(guard, googleError("RESOURCE_EXHAUSTED", 429));
-    await vi.advanceTimersByTimeAsync(5000);
-    const fn = vi.fn(() => Promise.resolve("never"));
-    const error = await rejection(guard.call("getService", fn));
-    expect(fn).not.toHaveBeenCalled();
-    expect(error.classification).toMatchObject({ reason: "QuotaExceeded", retryAfterMs: 15_000, retryable: true });
-    expect(error.message).toMatch(/back off for 15s more/);
-    expect(requests).toEqual(["run.getService:RESOURCE_EXHAUSTED"]);
+  it("keeps its messages the same while the situation is the same", async () => {
+    const { guard } = makeGuard();
+    const quota = googleError("RESOURCE_EXHAUSTED", 429, "30s");
+    await rejection(guard.call("getService", () => Promise.reject(quota), "projects/a/x"));
+    const first = await rejection(guard.call("getService", () => Promise.resolve(1), "projects/a/x"));
+    await vi.advanceTimersByTimeAsync(7_000);
+    const later = await rejection(guard.call("getService", () => Promise.resolve(1), "projects/a/x"));
+    expect(later.message).toBe(first.message);
+    expect(later.classification.hint).toBe(first.classification.hint);
   });
 });
 
@@ -157,7 +157,7 @@ describe("CallGuard circuit breaker", () => {
       retryable: true,
       retryAfterMs: 20_000,
     });
-    expect(error.classification.hint).toMatch(/run failed 3 times in a row .*\(next probe in 20s\)/);
+    expect(error.classification.hint).toMatch(/run failed 3 times in a row .*\(one probe every 30s\)/);
     expect(requests).toHaveLength(3);
   });
 

@@ -4,6 +4,12 @@
 // within the renew deadline stops leading at once. Expiry is judged by when this replica last saw the
 // lease change on its own clock, never by the timestamps in it, so clock skew between nodes cannot matter.
 // An elector leads at most once: after losing, the process is expected to exit and start afresh.
+//
+// isLeader() reads the clock: it is true only while less than the renew deadline has passed since the
+// start of the last successful renewal. A process that was paused (SIGSTOP, a frozen VM) wakes up with
+// its timers overdue and its flags stale; the clock is the one thing that tells it the truth at once.
+// The margin against a standby is the lease duration minus the renew deadline: a standby takes the lease
+// only a full lease duration after it saw the last renewal, which is after that renewal started.
 
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { randomUUID } from "node:crypto";
@@ -13,6 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import {
   decideLease,
+  holdsLease,
   JITTER,
   leaseSpec,
   readLeaseRecord,
@@ -60,6 +67,10 @@ export class LeaderElector {
   readonly #abort = new AbortController();
   #observed: (LeaseView & { resourceVersion: string }) | undefined;
   #leading = false;
+  /** Monotonic time of the last answer from the API server (any status), to tell an outage from a bug. */
+  #heardFromApiAt = performance.now();
+  /** Monotonic time (performance.now) at which the last successful acquire or renewal started. */
+  #renewedAt = -Infinity;
   #deadline: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
 
@@ -73,8 +84,14 @@ export class LeaderElector {
     return this.#o.identity;
   }
 
+  /** Whether this replica may act as the leader at this very moment (see the note at the top). */
   isLeader(): boolean {
-    return this.#leading;
+    return this.#leading && holdsLease(this.#renewedAt, performance.now(), this.#o.renewDeadlineMs);
+  }
+
+  /** Milliseconds since the API server last answered one of this elector's requests. */
+  apiSilentForMs(): number {
+    return performance.now() - this.#heardFromApiAt;
   }
 
   /** Called with true when this replica starts leading and false when it stops; returns an unsubscribe. */
@@ -106,21 +123,22 @@ export class LeaderElector {
   }
 
   async #run(): Promise<void> {
-    const { retryPeriodMs, renewDeadlineMs } = this.#o;
+    const { retryPeriodMs } = this.#o;
     while (!(await this.#tryAcquireOrRenew())) {
       if (!(await this.#pause(retryPeriodMs * (1 + Math.random() * (JITTER - 1))))) return;
     }
     if (this.#abort.signal.aborted) return;
-    this.#setLeading(true, renewDeadlineMs);
+    this.#setLeading(true);
     while (this.#leading && (await this.#pause(retryPeriodMs))) {
       // A renewal that lands after the deadline fired does not revive leadership.
-      if ((await this.#tryAcquireOrRenew()) && this.#leading) this.#armDeadline(renewDeadlineMs);
+      if ((await this.#tryAcquireOrRenew()) && this.#leading) this.#armDeadline();
     }
   }
 
   /** One attempt; false on any failure (another holder, a conflict, an unreachable API server). */
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, log } = this.#o;
+    const startedAt = performance.now();
     try {
       const current = await this.#read();
       const decision = decideLease(this.#observed, identity, Math.round(this.#o.leaseDurationMs / 1000), Date.now());
@@ -139,9 +157,11 @@ export class LeaderElector {
         ? await this.#api.replaceNamespacedLease({ name, namespace, body })
         : await this.#api.createNamespacedLease({ namespace, body });
       this.#remember(written);
+      this.#renewedAt = startedAt;
       return true;
     } catch (err) {
       const code = httpCode(err);
+      if (code !== undefined) this.#heardFromApiAt = performance.now();
       if (code === 409)
         log.debug({ lease: `${namespace}/${name}` }, "lease changed under us; someone else wrote first");
       else log.warn({ err, lease: `${namespace}/${name}` }, "cannot acquire or renew the lease");
@@ -157,12 +177,14 @@ export class LeaderElector {
       return lease;
     } catch (err) {
       if (httpCode(err) !== 404) throw err;
+      this.#heardFromApiAt = performance.now();
       this.#observed = undefined;
       return undefined;
     }
   }
 
   #remember(lease: V1Lease): void {
+    this.#heardFromApiAt = performance.now();
     const resourceVersion = lease.metadata?.resourceVersion ?? "";
     if (this.#observed?.resourceVersion === resourceVersion) return;
     this.#observed = { record: readLeaseRecord(lease), observedAt: Date.now(), resourceVersion };
@@ -200,19 +222,22 @@ export class LeaderElector {
     }
   }
 
-  #setLeading(leading: boolean, renewDeadlineMs = 0): void {
+  #setLeading(leading: boolean): void {
     this.#leading = leading;
     if (leading) {
       this.#o.log.info({ identity: this.#o.identity, lease: `${this.#o.namespace}/${this.#o.name}` }, "became leader");
-      this.#armDeadline(renewDeadlineMs);
+      this.#armDeadline();
     }
     for (const listener of this.#listeners) listener(leading);
   }
 
-  #armDeadline(ms: number): void {
+  /** Fires when isLeader() turns false by the clock, so listeners hear of it even if nobody asks. */
+  #armDeadline(): void {
     clearTimeout(this.#deadline);
+    const { renewDeadlineMs } = this.#o;
+    const ms = Math.max(0, this.#renewedAt + renewDeadlineMs - performance.now());
     // Not unref'd: a leader that stops renewing must still notice, even if nothing else keeps the loop alive.
-    this.#deadline = setTimeout(() => this.#stepDown(`could not renew the lease within ${ms}ms`), ms);
+    this.#deadline = setTimeout(() => this.#stepDown(`could not renew the lease within ${renewDeadlineMs}ms`), ms);
   }
 
   #stepDown(why: string, level: "info" | "warn" = "warn"): void {

@@ -4,7 +4,15 @@ import { join } from "node:path";
 import type { V1Lease } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { podNamespace } from "./leader.ts";
-import { decideLease, leaseSpec, readLeaseRecord, releasedRecord, validateTimings, type LeaseRecord } from "./lease.ts";
+import {
+  decideLease,
+  holdsLease,
+  leaseSpec,
+  readLeaseRecord,
+  releasedRecord,
+  validateTimings,
+  type LeaseRecord,
+} from "./lease.ts";
 
 const NOW = Date.parse("2024-05-01T12:00:00.250Z");
 const held = (holderIdentity: string, extra: Partial<LeaseRecord> = {}): LeaseRecord => ({
@@ -57,6 +65,17 @@ describe("decideLease", () => {
     expect(decideLease({ record: short, observedAt: NOW - 3_000 }, "me", 15, NOW)).toMatchObject({
       write: { holderIdentity: "me" },
     });
+  });
+});
+
+describe("holdsLease", () => {
+  it("holds only while less than the renew deadline has passed since the last renewal began", () => {
+    expect(holdsLease(1_000, 1_000, 10_000)).toBe(true);
+    expect(holdsLease(1_000, 10_999, 10_000)).toBe(true);
+    expect(holdsLease(1_000, 11_000, 10_000)).toBe(false);
+    // A process frozen for 25s wakes up with its last renewal far behind it.
+    expect(holdsLease(1_000, 26_000, 10_000)).toBe(false);
+    expect(holdsLease(-Infinity, 0, 10_000)).toBe(false);
   });
 });
 

@@ -54,6 +54,14 @@ export function decideLease(
   };
 }
 
+/**
+ * Whether a leader whose last successful renewal started at `renewedAt` may still act at `now` (both on a
+ * monotonic clock): only within the renew deadline, which is shorter than the lease duration others wait.
+ */
+export function holdsLease(renewedAt: number, now: number, renewDeadlineMs: number): boolean {
+  return now - renewedAt < renewDeadlineMs;
+}
+
 /** The record that hands the lease back: no holder, so any replica may take it at once (ReleaseOnCancel). */
 export function releasedRecord(record: LeaseRecord, now: number): LeaseRecord {
   return { ...record, holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now };

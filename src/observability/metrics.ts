@@ -132,6 +132,40 @@ export class DriftguardMetrics {
     registers: [this.registry],
   });
 
+  // Scheduling and per-project quota. Project labels are bounded by the projects the specs name.
+  readonly #checkInterval = new Histogram({
+    name: "driftguard_check_interval_seconds",
+    help: "Time between two periodic checks of one object: the resync interval as it really happens",
+    labelNames: ["controller"],
+    buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly #resyncNeed = new Gauge({
+    name: "driftguard_resync_read_rate_ratio",
+    help: "Reads per second the declared resync intervals need, divided by what --qps/--global-qps allow; above 1 the declared intervals are not met",
+    labelNames: ["api", "project"],
+    registers: [this.registry],
+  });
+  readonly #quotaPauses = new Counter({
+    name: "driftguard_gcp_quota_pauses_total",
+    help: "Pauses of one project's calls to a Google API after RESOURCE_EXHAUSTED (one per episode step)",
+    labelNames: ["api", "project"],
+    registers: [this.registry],
+  });
+
+  checkInterval(controller: string, seconds: number): void {
+    this.#checkInterval.observe({ controller }, seconds);
+  }
+
+  resyncNeeds(needs: Array<{ api: string; project: string; needed: number; allowed: number }>): void {
+    this.#resyncNeed.reset();
+    for (const n of needs) this.#resyncNeed.set({ api: n.api, project: n.project }, n.needed / n.allowed);
+  }
+
+  quotaPause(api: string, project: string): void {
+    this.#quotaPauses.inc({ api, project: project || "none" });
+  }
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     const objects = () => this.#objects();

@@ -39,6 +39,20 @@ export class TokenBucket {
     return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#qps) * 1000);
   }
 
+  /** Takes one token if a whole one is available now; never goes into debt. */
+  tryTake(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a whole token is available (0 when one is available now). */
+  msUntilToken(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) / this.#qps) * 1000);
+  }
+
   /** Tokens available right now (negative while reservations are outstanding). */
   available(): number {
     this.#refill();
