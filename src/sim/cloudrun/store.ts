@@ -5,11 +5,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { SimError, type FieldViolation } from "../core/errors.ts";
 import type { JsonObject, SimContext } from "../core/module.ts";
-import type { OperationJson } from "../core/operations.ts";
+import type { AnyJson, OperationJson } from "../core/operations.ts";
 import { withServiceDefaults } from "./defaults.ts";
 import type { RevisionFailure, RevisionFailures } from "./failures.ts";
 import { parseServiceName, projectNumberOf, serviceUris, templateKey } from "./shape.ts";
-import { reconciling, settle } from "./status.ts";
+import { deleted, pending, revisionId, settle } from "./status.ts";
 import { validateService } from "./validate.ts";
 
 export const SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service";
@@ -25,6 +25,8 @@ interface ServiceRecord {
   revisions: Record<string, string>;
   revisionCount: number;
   failedRevisions: Record<string, RevisionFailure>;
+  /** The revision the rollout in flight creates; Google names it in the service only once rolled out. */
+  pendingRevision?: string;
 }
 
 /** What a record keeps besides the service itself. */
@@ -87,37 +89,56 @@ export class ServiceStore {
         this.#rollOut(name, generation, revision !== undefined);
         return { "@type": SERVICE_TYPE, ...this.get(name) };
       },
+      // A finished operation's metadata is the final service, like its response (interactions 2, 7, 12).
+      metadataWhenDone: (response) => response ?? this.#current(name),
     });
   }
 
   /** A write that is rolled out at once, for seeds: no operation. A seeded revision set up to fail stays failed. */
   writeReady(name: string, desired: JsonObject, options: WriteOptions): void {
     const { history, pending } = this.#prepare(name, desired, options);
+    rolledOut(name, pending, history);
     settle(pending, history.failedRevisions, this.#timestamp());
     this.#records.set(name, { json: serviceBytes(pending), ...history });
   }
 
+  /**
+   * Deleting is a change of its own (interaction 11): a new generation and etag, deleteTime, and the
+   * expireTime 30 days later after which the name may be reused; the service is gone once the operation is done.
+   */
   delete(name: string, options: Omit<WriteOptions, "actor">): OperationJson {
     const record = this.#record(name);
     const service = parseService(record);
     checkEtag(service, options.etag);
     const parent = name.slice(0, name.indexOf("/services/"));
-    const deleted = { ...service, deleteTime: this.#timestamp() };
+    const now = this.#timestamp();
+    const deleting: JsonObject = {
+      ...service,
+      generation: String(Number(service.generation ?? 0) + 1),
+      updateTime: now,
+      deleteTime: now,
+      expireTime: new Date(this.#ctx.now() + DELETED_SERVICE_RETENTION_MS).toISOString(),
+      etag: newEtag(),
+    };
+    pending(deleting);
     if (options.validateOnly) {
       return this.#ctx.operations.start({
         parent,
         latencyMs: 0,
-        complete: () => ({ "@type": SERVICE_TYPE, ...deleted }),
+        complete: () => ({ "@type": SERVICE_TYPE, ...deleting }),
       });
     }
-    record.json = serviceBytes({ ...deleted, reconciling: true });
+    record.json = serviceBytes(deleting);
     return this.#ctx.operations.start({
       parent,
-      metadata: { "@type": SERVICE_TYPE, ...deleted },
+      metadata: { "@type": SERVICE_TYPE, ...deleting },
       complete: () => {
+        const gone: JsonObject = { ...deleting, updateTime: this.#timestamp(), etag: newEtag() };
+        deleted(gone, this.#timestamp());
         this.#records.delete(name);
-        return { "@type": SERVICE_TYPE, ...deleted };
+        return { "@type": SERVICE_TYPE, ...gone };
       },
+      metadataWhenDone: (response) => response,
     });
   }
 
@@ -151,6 +172,10 @@ export class ServiceStore {
     return record;
   }
 
+  #current(name: string): AnyJson | undefined {
+    return this.#records.has(name) ? { "@type": SERVICE_TYPE, ...this.get(name) } : undefined;
+  }
+
   #timestamp(): string {
     return new Date(this.#ctx.now()).toISOString();
   }
@@ -168,6 +193,7 @@ export class ServiceStore {
           revisions: { ...existing.revisions },
           revisionCount: existing.revisionCount,
           failedRevisions: { ...existing.failedRevisions },
+          ...(existing.pendingRevision ? { pendingRevision: existing.pendingRevision } : {}),
         }
       : { revisions: {}, revisionCount: 0, failedRevisions: {} };
     violations.push(...unknownTrafficRevisions(defaulted, history));
@@ -177,8 +203,7 @@ export class ServiceStore {
     const failure =
       revision && !options.validateOnly ? this.#failures.take(name, defaulted.template as JsonObject) : undefined;
     const now = this.#timestamp();
-    const urls = serviceUris(parsed);
-    const pending: JsonObject = {
+    const next: JsonObject = {
       ...defaulted,
       name,
       uid: previous.uid ?? randomUUID(),
@@ -187,19 +212,27 @@ export class ServiceStore {
       updateTime: now,
       creator: previous.creator ?? options.actor,
       lastModifier: options.actor,
-      ...pick(previous, ["observedGeneration", "latestReadyRevision", "trafficStatuses"]),
-      latestCreatedRevision: revision ?? previous.latestCreatedRevision,
-      uri: urls[0],
-      urls,
-      etag: `"${randomBytes(12).toString("base64url")}"`,
+      // Status stays as it was until the rollout decides it (interaction 6); a new service has none yet.
+      ...pick(previous, [
+        "observedGeneration",
+        "terminalCondition",
+        "conditions",
+        "latestReadyRevision",
+        "latestCreatedRevision",
+        "trafficStatuses",
+        "uri",
+        "urls",
+      ]),
+      etag: newEtag(),
     };
-    reconciling(pending, now);
+    pending(next);
     if (revision) {
       history.revisions[revision] = key;
       history.revisionCount += 1;
+      history.pendingRevision = revision;
       if (failure) history.failedRevisions[revision] = failure;
     }
-    return { history, pending, revision };
+    return { history, pending: next, revision };
   }
 
   /** Finishes the rollout of `generation`; a newer write supersedes it and owns the service's status. */
@@ -208,11 +241,33 @@ export class ServiceStore {
     if (!record) throw SimError.notFound(name);
     const service = parseService(record);
     if (service.generation !== generation) return;
+    rolledOut(name, service, record);
     const failure = settle(service, record.failedRevisions, this.#timestamp());
     record.json = serviceBytes(service);
     // No status details: the REST clients decode an operation's error with their own API's types only.
     if (failure && newRevision) throw new SimError("FAILED_PRECONDITION", failure);
   }
+}
+
+/** Google keeps a deleted service's name for 30 days: expireTime - deleteTime in interaction 11. */
+const DELETED_SERVICE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+function newEtag(): string {
+  return `"${randomBytes(12).toString("base64url")}"`;
+}
+
+/**
+ * What a finished rollout makes visible: the revision it created, by full resource name (interaction 2:
+ * latestCreatedRevision is projects/…/services/s/revisions/s-00001-8bw), and the service's URLs.
+ */
+function rolledOut(name: string, service: JsonObject, history: RevisionHistory): void {
+  if (history.pendingRevision) {
+    service.latestCreatedRevision = `${name}/revisions/${history.pendingRevision}`;
+    delete history.pendingRevision;
+  }
+  const urls = serviceUris(parseServiceName(name));
+  service.uri = urls[0];
+  service.urls = urls;
 }
 
 function serviceBytes(service: JsonObject): Buffer {
@@ -249,8 +304,8 @@ function newRevision(
     }
     return known === undefined ? explicit : undefined;
   }
-  const latest = previous.latestCreatedRevision;
-  if (typeof latest === "string" && history.revisions[latest] === key) return undefined;
+  const latest = history.pendingRevision ?? revisionId(previous.latestCreatedRevision);
+  if (latest !== "" && history.revisions[latest] === key) return undefined;
   const number = String(history.revisionCount + 1).padStart(5, "0");
   const suffix = Array.from(randomBytes(3), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
   return `${serviceId}-${number}-${suffix}`;

@@ -34,6 +34,11 @@ export interface RestRoute {
   pattern: string;
   bodyField?: string;
   method: MethodName;
+  /**
+   * The rpc whose request and response types this route uses, when `method` itself is not in the protos
+   * (VPC Access v1beta1, whose messages are the v1 ones: the npm client ships only v1 protos).
+   */
+  typedAs?: MethodName;
   handler: UnaryHandler;
 }
 

@@ -96,8 +96,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, error: SimError): void {
   const status = httpStatusOf[error.code];
+  // Google leaves `details` out when there are none (recordings vpcaccess-v1beta1-*, the 404s).
   const body: JsonObject = {
-    error: { code: status, message: error.message, status: error.code, details: error.details },
+    error: {
+      code: status,
+      message: error.message,
+      status: error.code,
+      ...(error.details.length > 0 ? { details: error.details } : {}),
+    },
   };
   send(res, status, body);
 }

@@ -89,7 +89,7 @@ function flatten(rule: HttpRule): HttpRule[] {
 /** Routes a module declares itself; typed when `method` names an rpc in the protos. */
 export function declaredRoutes(root: protobuf.Root, routes: RestRoute[], surface: RouteEntry["surface"]): RouteEntry[] {
   return routes.map((route) => {
-    const rpc = findRpc(root, route.method);
+    const rpc = findRpc(root, route.typedAs ?? route.method);
     const pattern =
       surface === "control" && !route.pattern.startsWith("/control/") ? `/control${route.pattern}` : route.pattern;
     return {
