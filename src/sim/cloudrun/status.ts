@@ -75,7 +75,13 @@ export function failed(service: JsonObject, revision: string, failure: RevisionF
   };
   service.conditions = [
     condition(before, "RoutesReady", service.latestReadyRevision ? "CONDITION_SUCCEEDED" : "CONDITION_FAILED", now),
-    { type: "ConfigurationsReady", state: "CONDITION_FAILED", reason: failure.reason, message, lastTransitionTime: now },
+    {
+      type: "ConfigurationsReady",
+      state: "CONDITION_FAILED",
+      reason: failure.reason,
+      message,
+      lastTransitionTime: now,
+    },
   ];
   return message;
 }

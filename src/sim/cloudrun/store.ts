@@ -59,6 +59,11 @@ export class ServiceStore {
     return parseService(this.#record(name));
   }
 
+  /** Every service's full name, sorted. */
+  names(): string[] {
+    return [...this.#records.keys()].sort();
+  }
+
   /** Services under `projects/p/locations/l`, by name. */
   list(parent: string): JsonObject[] {
     const prefix = `${parent}/services/`;

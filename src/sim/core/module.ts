@@ -39,6 +39,8 @@ export interface RestRoute {
    * (VPC Access v1beta1, whose messages are the v1 ones: the npm client ships only v1 protos).
    */
   typedAs?: MethodName;
+  /** The request's Host header is put at this field: Cloud Run v1 takes the region from a regional endpoint's host. */
+  hostField?: string;
   handler: UnaryHandler;
 }
 

@@ -15,6 +15,7 @@ export interface RouteEntry {
   bodyField?: string;
   method: MethodName;
   handler: UnaryHandler;
+  hostField?: string;
   rpc?: { requestType: protobuf.Type; responseType: protobuf.Type };
   surface: "google" | "control";
 }
@@ -98,6 +99,7 @@ export function declaredRoutes(root: protobuf.Root, routes: RestRoute[], surface
       ...(route.bodyField ? { bodyField: camelPath(route.bodyField) } : {}),
       method: route.method,
       handler: route.handler,
+      ...(route.hostField ? { hostField: route.hostField } : {}),
       ...(rpc ? { rpc: typesOf(rpc) } : {}),
       surface,
     };

@@ -17,9 +17,7 @@ const PLACEHOLDERS = { projectId: "example-project", uniqueId: "replay1", networ
 /** The exchanges with APIs the simulator serves: Cloud Run Admin API v2 and Serverless VPC Access. */
 function inScope(exchange: RecordedExchange): boolean {
   const { hostname, pathname } = exchange.url;
-  return (
-    (hostname === "run.googleapis.com" && pathname.startsWith("/v2/")) || hostname === "vpcaccess.googleapis.com"
-  );
+  return (hostname === "run.googleapis.com" && pathname.startsWith("/v2/")) || hostname === "vpcaccess.googleapis.com";
 }
 
 const RECORDINGS = [
@@ -48,7 +46,8 @@ afterAll(async () => {
 /** The differences that matter: status, error status and text; the body both ways for successes. */
 function differences(exchange: RecordedExchange, status: number, body: unknown): Difference[] {
   const out: Difference[] = [];
-  if (status !== exchange.status) out.push({ path: "(status)", kind: "value", google: exchange.status, simulator: status });
+  if (status !== exchange.status)
+    out.push({ path: "(status)", kind: "value", google: exchange.status, simulator: status });
   // The recorder replaced this body with text: only the status code is Google's.
   if (exchange.responseBody === undefined) return out;
   return [...out, ...compareJson(exchange.responseBody, body)];
