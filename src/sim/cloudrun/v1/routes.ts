@@ -14,6 +14,8 @@ import { resourceVersionOf, toV1Service } from "./to-v1.ts";
 
 const API = "google.cloud.run.v1.Services";
 const BASE = "/apis/serving.knative.dev/v1/namespaces/{namespace}/services";
+/** v1 names a service "namespaces/{project id or number}/services/{id}" (the REST reference's `name`). */
+const ONE = "/apis/serving.knative.dev/v1/{name=namespaces/*/services/*}";
 
 interface Where {
   project: string;
@@ -28,13 +30,13 @@ export function regionOfHost(host: string): string | undefined {
 /** `actor`: who the simulator says made the calls (creator / lastModifier). */
 export function cloudRunV1Routes(store: ServiceStore, actor: string): RestRoute[] {
   const where = (req: JsonObject): Where => {
-    const namespace = text(req.namespace);
+    const namespace = text(req.namespace) || (text(req.name).split("/")[1] ?? "");
     const region = regionOfHost(text(req.host));
     return { project: projectOf(store, namespace), ...(region ? { region } : {}) };
   };
   const find = (req: JsonObject): string => {
     const { project, region } = where(req);
-    const id = text(req.name);
+    const id = text(req.name).split("/")[3] ?? "";
     const name = store
       .names()
       .find((n) => n.startsWith(locationPrefix(project, region)) && n.endsWith(`/services/${id}`));
@@ -44,7 +46,7 @@ export function cloudRunV1Routes(store: ServiceStore, actor: string): RestRoute[
   return [
     {
       httpMethod: "GET",
-      pattern: `${BASE}/{name}`,
+      pattern: ONE,
       method: `${API}/GetService`,
       hostField: "host",
       handler: (req) => toV1Service(store.get(find(req))),
@@ -90,7 +92,7 @@ export function cloudRunV1Routes(store: ServiceStore, actor: string): RestRoute[
     },
     {
       httpMethod: "PUT",
-      pattern: `${BASE}/{name}`,
+      pattern: ONE,
       bodyField: "service",
       method: `${API}/ReplaceService`,
       hostField: "host",
@@ -136,7 +138,7 @@ export function cloudRunV1Routes(store: ServiceStore, actor: string): RestRoute[
     },
     {
       httpMethod: "DELETE",
-      pattern: `${BASE}/{name}`,
+      pattern: ONE,
       method: `${API}/DeleteService`,
       hostField: "host",
       handler: (req) => {
@@ -147,7 +149,7 @@ export function cloudRunV1Routes(store: ServiceStore, actor: string): RestRoute[
           apiVersion: "v1",
           kind: "Status",
           status: "Success",
-          details: { name: req.name, kind: "services", uid },
+          details: { name: text(req.name).split("/")[3], kind: "services", uid },
         };
       },
     },
