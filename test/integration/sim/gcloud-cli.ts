@@ -1,4 +1,4 @@
-// The real gcloud CLI pointed at a running simulator, the way `driftguard sim --help` documents it:
+// The real gcloud CLI pointed at a running simulator with the environment `driftguard sim` documents:
 // endpoint overrides for VPC Access and Cloud Run, gcloud's own HTTP proxy settings so the
 // region-prefixed Cloud Run host (us-central1-run.sim.local) reaches the simulator in absolute form,
 // and a throwaway config directory and access-token file. Offline throughout.
@@ -7,6 +7,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gcloudEnvironment } from "../../../src/cli/sim.ts";
 
 export interface GcloudResult {
   code: number;
@@ -27,16 +28,11 @@ export function gcloudInstalled(): boolean {
 /** The test title suffix that puts a missing gcloud into the test summary. */
 export const GCLOUD_MISSING = "(skipped: gcloud not installed)";
 
-/** The environment `driftguard sim` prints for gcloud, for a simulator whose REST port is `restPort`. */
-export function gcloudEnvironment(restPort: number, configDir: string): Record<string, string> {
+/** Exactly the environment `driftguard sim` documents, plus a private config and no prompts or telemetry. */
+function testEnvironment(restPort: number, configDir: string): Record<string, string> {
   return {
+    ...gcloudEnvironment(restPort),
     CLOUDSDK_CONFIG: configDir,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS: `http://127.0.0.1:${restPort}/`,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN: "http://run.sim.local/",
-    CLOUDSDK_PROXY_TYPE: "http",
-    CLOUDSDK_PROXY_ADDRESS: "127.0.0.1",
-    CLOUDSDK_PROXY_PORT: String(restPort),
-    CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API: "false",
     CLOUDSDK_CORE_DISABLE_PROMPTS: "1",
     CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: "true",
     CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: "true",
@@ -56,7 +52,7 @@ export class Gcloud {
     this.#env = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: this.#home,
-      ...gcloudEnvironment(restPort, join(this.#home, "gcloud")),
+      ...testEnvironment(restPort, join(this.#home, "gcloud")),
     };
   }
 
