@@ -127,6 +127,15 @@ if (!gcloudInstalled()) {
       });
     });
 
+    it("deletes a service, which v2 then no longer finds", async () => {
+      const result = await gcloud.run("run", "services", "delete", "fresh", "--region", REGION);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain("Deleted service [fresh]");
+      await expect(
+        servicesClient(sim, "grpc").getService({ name: `projects/${PROJECT}/locations/${REGION}/services/fresh` }),
+      ).rejects.toMatchObject({ code: 5 });
+    });
+
     it("reports a missing service", async () => {
       const result = await gcloud.run("run", "services", "describe", "ghost", "--region", REGION);
       expect(result.code).not.toBe(0);
