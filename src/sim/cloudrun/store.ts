@@ -1,36 +1,37 @@
 // Cloud Run services and their revisions. Every write is checked, defaulted, given a new generation and
 // etag at once (so concurrent writers with one etag race to exactly one winner), and then rolled out by
-// a long-running operation that makes the service ready or failed.
+// a long-running operation that makes the service ready or failed. "Interaction N" below is an exchange
+// of Google's recorded traffic, test/fixtures/google-recordings/cloudrun-v2-runservicebasic.vcr.yaml.
 
-import { randomBytes, randomUUID } from "node:crypto";
-import { SimError, type FieldViolation } from "../core/errors.ts";
+import { randomUUID } from "node:crypto";
+import { SimError } from "../core/errors.ts";
 import type { JsonObject, SimContext } from "../core/module.ts";
 import type { AnyJson, OperationJson } from "../core/operations.ts";
 import { withServiceDefaults } from "./defaults.ts";
-import type { RevisionFailure, RevisionFailures } from "./failures.ts";
-import { parseServiceName, projectNumberOf, serviceUris, templateKey } from "./shape.ts";
-import { deleted, pending, revisionId, settle } from "./status.ts";
+import type { RevisionFailures } from "./failures.ts";
+import {
+  checkEtag,
+  newEtag,
+  newRevision,
+  rolledOut,
+  unknownTrafficRevisions,
+  violationError,
+  type RevisionHistory,
+} from "./revisions.ts";
+import { parseServiceName, projectNumberOf, templateKey } from "./shape.ts";
+import { deleted, pending, settle } from "./status.ts";
 import { validateService } from "./validate.ts";
 
 export const SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service";
 
-interface ServiceRecord {
+interface ServiceRecord extends RevisionHistory {
   /**
    * The service as UTF-8 proto3 JSON. Every read hands out a fresh copy anyway, and parsing JSON is the
    * cheapest deep copy; the bytes take half the memory of the object they encode, and being outside the
    * JavaScript heap they do not make V8 grow its young generation while thousands are seeded.
    */
   json: Buffer;
-  /** Revision name -> templateKey of the template it was made from. */
-  revisions: Record<string, string>;
-  revisionCount: number;
-  failedRevisions: Record<string, RevisionFailure>;
-  /** The revision the rollout in flight creates; Google names it in the service only once rolled out. */
-  pendingRevision?: string;
 }
-
-/** What a record keeps besides the service itself. */
-type RevisionHistory = Omit<ServiceRecord, "json">;
 
 export interface WriteOptions {
   /** "CreateServiceRequest", "UpdateServiceRequest", ...: names the request in violation messages. */
@@ -257,94 +258,12 @@ export class ServiceStore {
 /** Google keeps a deleted service's name for 30 days: expireTime - deleteTime in interaction 11. */
 const DELETED_SERVICE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
-function newEtag(): string {
-  return `"${randomBytes(12).toString("base64url")}"`;
-}
-
-/**
- * What a finished rollout makes visible: the revision it created, by full resource name (interaction 2:
- * latestCreatedRevision is projects/…/services/s/revisions/s-00001-8bw), and the service's URLs.
- */
-function rolledOut(name: string, service: JsonObject, history: RevisionHistory): void {
-  if (history.pendingRevision) {
-    service.latestCreatedRevision = `${name}/revisions/${history.pendingRevision}`;
-    delete history.pendingRevision;
-  }
-  const urls = serviceUris(parseServiceName(name));
-  service.uri = urls[0];
-  service.urls = urls;
-}
-
 function serviceBytes(service: JsonObject): Buffer {
   return Buffer.from(JSON.stringify(service));
 }
 
 function parseService(record: Pick<ServiceRecord, "json">): JsonObject {
   return JSON.parse(record.json.toString()) as JsonObject;
-}
-
-/** Name of the revision this template needs, or undefined when the latest revision already has it. */
-function newRevision(
-  serviceId: string,
-  template: JsonObject,
-  key: string,
-  previous: JsonObject,
-  history: RevisionHistory,
-): string | undefined {
-  const explicit = typeof template.revision === "string" && template.revision !== "" ? template.revision : undefined;
-  if (explicit) {
-    const known = history.revisions[explicit];
-    if (known !== undefined && known !== key) {
-      throw new SimError(
-        "ALREADY_EXISTS",
-        `Revision named '${explicit}' with different configuration already exists.`,
-        [
-          {
-            "@type": "type.googleapis.com/google.rpc.ResourceInfo",
-            resourceName: explicit,
-            description: "revision exists",
-          },
-        ],
-      );
-    }
-    return known === undefined ? explicit : undefined;
-  }
-  const latest = history.pendingRevision ?? revisionId(previous.latestCreatedRevision);
-  if (latest !== "" && history.revisions[latest] === key) return undefined;
-  const number = String(history.revisionCount + 1).padStart(5, "0");
-  const suffix = Array.from(randomBytes(3), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
-  return `${serviceId}-${number}-${suffix}`;
-}
-
-function checkEtag(service: JsonObject, etag: string | undefined): void {
-  if (etag && etag !== service.etag) {
-    throw new SimError(
-      "ABORTED",
-      `The etag '${etag}' does not match the current etag of '${String(service.name)}'. Read the service again and retry.`,
-      [
-        {
-          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-          reason: "ETAG_MISMATCH",
-          domain: "run.googleapis.com",
-          metadata: {},
-        },
-      ],
-    );
-  }
-}
-
-function unknownTrafficRevisions(service: JsonObject, history: RevisionHistory): FieldViolation[] {
-  const traffic = Array.isArray(service.traffic) ? (service.traffic as JsonObject[]) : [];
-  return traffic.flatMap((target, i) =>
-    typeof target.revision === "string" && target.revision !== "" && !(target.revision in history.revisions)
-      ? [{ field: `service.traffic[${i}].revision`, description: `Revision '${target.revision}' does not exist.` }]
-      : [],
-  );
-}
-
-function violationError(request: string, violations: FieldViolation[]): SimError {
-  const first = violations[0] as FieldViolation;
-  return SimError.invalidArgument(`Violation in ${request}.${first.field}: ${first.description}`, violations);
 }
 
 function pick(object: JsonObject, keys: string[]): JsonObject {
