@@ -11,7 +11,6 @@ export const V1 = {
   launchStage: "run.googleapis.com/launch-stage",
   clientName: "run.googleapis.com/client-name",
   clientVersion: "run.googleapis.com/client-version",
-  description: "run.googleapis.com/description",
   creator: "serving.knative.dev/creator",
   lastModifier: "serving.knative.dev/lastModifier",
   serviceMinScale: "run.googleapis.com/minScale",

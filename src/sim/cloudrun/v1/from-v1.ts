@@ -68,7 +68,6 @@ export function fromV1Service(v1: Json, existing: Json | undefined): Json {
     launchStage: annotations[V1.launchStage] ?? base.launchStage,
     client: annotations[V1.clientName],
     clientVersion: annotations[V1.clientVersion],
-    description: annotations[V1.description],
     template: templateFromV1(asObject(spec.template), asObject(base.template), violations),
     traffic: spec.traffic === undefined ? base.traffic : asList(spec.traffic).map(trafficFromV1),
   };

@@ -32,7 +32,6 @@ export function toV1Service(service: Json): Json {
   if (service.launchStage !== undefined && service.launchStage !== "GA") set(V1.launchStage, service.launchStage);
   set(V1.clientName, service.client);
   set(V1.clientVersion, service.clientVersion);
-  set(V1.description, service.description);
   const scaling = asObject(service.scaling);
   set(V1.serviceMinScale, scaling.minInstanceCount);
   set(V1.serviceMaxScale, scaling.maxInstanceCount);
