@@ -1,5 +1,5 @@
-// `driftguard sim`: runs the local Google API simulator (Cloud Run Admin v2, Serverless VPC Access v1,
-// Cloud Monitoring v3) on loopback and prints how to point clients at it.
+// `driftguard sim`: runs the local Google API simulator (Cloud Run Admin v2 and v1, Serverless VPC Access
+// v1 and v1beta1, Cloud Monitoring v3) on loopback and prints how to point clients and gcloud at it.
 
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError } from "commander";
@@ -23,6 +23,35 @@ function nonNegativeInteger(name: string): (value: string) => number {
   };
 }
 
+/**
+ * The environment that points the real gcloud at a simulator whose REST port is `restPort`. gcloud prefixes
+ * the region to a Cloud Run endpoint override's host (http://run.sim.local/ becomes
+ * http://us-central1-run.sim.local/), which resolves nowhere; with gcloud's own proxy settings the request
+ * reaches the simulator in absolute form instead, and the simulator answers it. Plain http throughout, so
+ * gcloud never tunnels (CONNECT); Service Usage is not asked whether the Run API is enabled.
+ */
+export function gcloudEnvironment(restPort: number | string): Record<string, string> {
+  return {
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS: `http://127.0.0.1:${restPort}/`,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN: "http://run.sim.local/",
+    CLOUDSDK_PROXY_TYPE: "http",
+    CLOUDSDK_PROXY_ADDRESS: "127.0.0.1",
+    CLOUDSDK_PROXY_PORT: `${restPort}`,
+    CLOUDSDK_CORE_SHOULD_PROMPT_TO_ENABLE_API: "false",
+  };
+}
+
+function gcloudHelp(restPort: number | string): string[] {
+  const env = gcloudEnvironment(restPort);
+  return [
+    `gcloud (run, compute networks vpc-access, and their beta commands; in a shell of its own, since every`,
+    `other Google API gcloud calls then goes to the simulator too, and is refused):`,
+    ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),
+    `  echo sim-token > /tmp/sim-token`,
+    `  gcloud run services update SERVICE --region REGION --timeout=25 --access-token-file=/tmp/sim-token`,
+  ];
+}
+
 /** What a person needs to point the Google clients and gcloud at the simulator. */
 export function connectionHelp(sim: Pick<Simulator, "grpcPort" | "restPort">): string {
   const rest = `http://127.0.0.1:${sim.restPort}`;
@@ -35,9 +64,7 @@ export function connectionHelp(sim: Pick<Simulator, "grpcPort" | "restPort">): s
     `  new ServicesClient({ apiEndpoint: "127.0.0.1", port: ${sim.grpcPort}, sslCreds: grpc.credentials.createInsecure(), authClient })`,
     `@google-cloud/* clients, REST:`,
     `  new ServicesClient({ apiEndpoint: "127.0.0.1", port: ${sim.restPort}, fallback: true, protocol: "http", authClient })`,
-    `gcloud:`,
-    `  export CLOUDSDK_API_ENDPOINT_OVERRIDES_VPCACCESS=${rest}/`,
-    `  echo sim-token > /tmp/sim-token && gcloud ... --access-token-file=/tmp/sim-token`,
+    ...gcloudHelp(sim.restPort),
     ``,
   ].join("\n");
 }
@@ -54,6 +81,10 @@ export function simCommand(): Command {
     .option("--rest-port <n>", "REST and control API port", nonNegativeInteger("--rest-port"))
     .option("--seed <file>", "YAML file with services: and/or connectors: to start with")
     .option("--latency <ms>", "how long long-running operations take", nonNegativeInteger("--latency"), 50)
+    .addHelpText(
+      "after",
+      ["", ...gcloudHelp("REST_PORT"), "(REST_PORT: --rest-port, by default --port + 1)"].join("\n"),
+    )
     .action(async (options: SimOptions) => {
       let sim: Simulator;
       try {

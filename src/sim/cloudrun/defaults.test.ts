@@ -1,21 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { normaliseCpu, normaliseMemory, withServiceDefaults } from "./defaults.ts";
+import { withServiceDefaults } from "./defaults.ts";
+
+const limitsOf = (service: Record<string, unknown>) =>
+  (service.template as { containers: Array<{ resources: { limits: Record<string, string> } }> }).containers[0]
+    ?.resources.limits;
+const concurrencyOf = (service: Record<string, unknown>) =>
+  (service.template as { maxInstanceRequestConcurrency: number }).maxInstanceRequestConcurrency;
 
 describe("Cloud Run server-side defaults", () => {
-  it("normalises CPU and memory quantities the way Get returns them", () => {
-    expect([
-      normaliseCpu("1000m"),
-      normaliseCpu("2000m"),
-      normaliseCpu("500m"),
-      normaliseCpu("0.5"),
-      normaliseCpu("4"),
-    ]).toEqual(["1", "2", "500m", "500m", "4"]);
-    expect([
-      normaliseMemory("4096Mi"),
-      normaliseMemory("1536Mi"),
-      normaliseMemory("1Gi"),
-      normaliseMemory("2G"),
-    ]).toEqual(["4Gi", "1536Mi", "1Gi", "2G"]);
+  it("keeps CPU and memory quantities as written", () => {
+    const service = withServiceDefaults(
+      { template: { containers: [{ image: "i", resources: { limits: { cpu: "2000m", memory: "4096Mi" } } }] } },
+      "1",
+    );
+    expect(limitsOf(service)).toEqual({ cpu: "2000m", memory: "4096Mi" });
+  });
+
+  it("defaults concurrency to 1 below one CPU and to 80 otherwise", () => {
+    const withCpu = (cpu: string) =>
+      withServiceDefaults({ template: { containers: [{ image: "i", resources: { limits: { cpu } } }] } }, "1");
+    expect([concurrencyOf(withCpu("500m")), concurrencyOf(withCpu("0.5")), concurrencyOf(withCpu("1"))]).toEqual([
+      1, 1, 80,
+    ]);
+    expect(concurrencyOf(withServiceDefaults({ template: { containers: [{ image: "i" }] } }, "1"))).toBe(80);
   });
 
   it("fills in the defaults Google adds to a minimal service", () => {
@@ -32,7 +39,7 @@ describe("Cloud Run server-side defaults", () => {
         containers: [
           {
             image: "img",
-            resources: { limits: { cpu: "1", memory: "512Mi" }, cpuIdle: true },
+            resources: { limits: { cpu: "1000m", memory: "512Mi" }, cpuIdle: true },
             ports: [{ name: "http1", containerPort: 8080 }],
             startupProbe: { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port: 8080 } },
           },

@@ -1,18 +1,28 @@
-// Server-side defaults and normalisation, applied on every write the way Cloud Run does before it
-// stores a service. What Get returns is what a controller must treat as "already converged".
+// Server-side defaults, applied on every write the way Cloud Run does before it stores a service. What Get
+// returns is what a controller must treat as "already converged". Quantities are kept as written: Google
+// returns cpu "1000m" as "1000m" (recording: test/fixtures/google-recordings/cloudrun-v2-runservicebasic,
+// interactions 1-12); that memory is kept as written too is not recorded but follows from the same
+// string map (google/cloud/run/v2/k8s.min.proto ResourceRequirements.limits).
 
 import type { JsonObject } from "../core/module.ts";
-import { formatCpu, formatMemory, parseCpu, parseMemory } from "./quantities.ts";
+import { parseCpu } from "./quantities.ts";
 
+// The defaults Google filled in for a service created with only an image, env and maxInstanceCount
+// (same recording, interaction 1): timeout, concurrency, CPU, memory, port, startup probe, cpuIdle.
 export const DEFAULT_TIMEOUT = "300s";
 export const DEFAULT_MAX_INSTANCES = 100;
 export const DEFAULT_CONCURRENCY = 80;
-export const DEFAULT_CPU = "1";
+/**
+ * "If you use less than 1 CPU ... Maximum concurrency must be set to 1"
+ * (https://cloud.google.com/run/docs/configuring/cpu), so that is the default below one CPU.
+ */
+export const FRACTIONAL_CPU_CONCURRENCY = 1;
+export const DEFAULT_CPU = "1000m";
 export const DEFAULT_MEMORY = "512Mi";
 export const DEFAULT_PORT = 8080;
 export const LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
 
-/** A copy of `service` with Cloud Run's defaults filled in and quantities normalised. */
+/** A copy of `service` with Cloud Run's defaults filled in. */
 export function withServiceDefaults(service: JsonObject, projectNumber: string): JsonObject {
   const result = structuredClone(service);
   result.launchStage ??= "GA";
@@ -21,7 +31,6 @@ export function withServiceDefaults(service: JsonObject, projectNumber: string):
   const template = (result.template ?? {}) as JsonObject;
   result.template = template;
   template.timeout ??= DEFAULT_TIMEOUT;
-  template.maxInstanceRequestConcurrency ??= DEFAULT_CONCURRENCY;
   template.serviceAccount ??= `${projectNumber}-compute@developer.gserviceaccount.com`;
   const scaling = (template.scaling ?? {}) as JsonObject;
   scaling.maxInstanceCount ??= DEFAULT_MAX_INSTANCES;
@@ -30,6 +39,8 @@ export function withServiceDefaults(service: JsonObject, projectNumber: string):
   template.containers = containers.map((container, index) =>
     withContainerDefaults(container, index === 0 || containers.length === 1),
   );
+  template.maxInstanceRequestConcurrency ??=
+    instanceCpu(template.containers as JsonObject[]) < 1 ? FRACTIONAL_CPU_CONCURRENCY : DEFAULT_CONCURRENCY;
   return result;
 }
 
@@ -41,8 +52,8 @@ function withContainerDefaults(container: JsonObject, serving: boolean): JsonObj
   const declaredResources = container.resources !== undefined;
   const resources = (container.resources ?? {}) as JsonObject;
   const limits = { ...((resources.limits ?? {}) as Record<string, string>) };
-  limits.cpu = normaliseCpu(limits.cpu ?? DEFAULT_CPU);
-  limits.memory = normaliseMemory(limits.memory ?? DEFAULT_MEMORY);
+  limits.cpu ??= DEFAULT_CPU;
+  limits.memory ??= DEFAULT_MEMORY;
   resources.limits = limits;
   if (!declaredResources) resources.cpuIdle = true;
   const result: JsonObject = { ...container, resources };
@@ -75,14 +86,10 @@ function withProbePorts(container: JsonObject): void {
   }
 }
 
-export function normaliseCpu(text: string): string {
-  const cores = parseCpu(text);
-  return cores === undefined ? text : formatCpu(cores);
-}
-
-/** Binary quantities are reduced to their largest unit; decimal ones ("2G") are kept as written. */
-export function normaliseMemory(text: string): string {
-  if (/[kMGT]$/.test(text)) return text;
-  const bytes = parseMemory(text);
-  return bytes === undefined || !Number.isInteger(bytes) ? text : formatMemory(bytes);
+/** CPU of an instance: the sum of its containers' limits (unparseable ones count as the default). */
+function instanceCpu(containers: JsonObject[]): number {
+  return containers.reduce((sum, container) => {
+    const limits = ((container.resources as JsonObject | undefined)?.limits ?? {}) as Record<string, string>;
+    return sum + (parseCpu(limits.cpu ?? DEFAULT_CPU) ?? 1);
+  }, 0);
 }

@@ -1,4 +1,5 @@
-// The simulated Cloud Run Admin API v2 Services surface (google.cloud.run.v2.Services) as a SimModule.
+// The simulated Cloud Run Admin API as a SimModule: v2 Services (google.cloud.run.v2.Services) on gRPC and
+// REST, and v1 namespaces.services (what gcloud run uses) on REST, both over one store.
 
 import { SimError } from "../core/errors.ts";
 import type { JsonObject, SimContext, SimModule } from "../core/module.ts";
@@ -9,6 +10,7 @@ import { cloudRunControlRoutes } from "./control.ts";
 import { RevisionFailures, type RevisionFailureRule } from "./failures.ts";
 import { applyUpdateMask, checkServiceId, parseServiceName, settableFields } from "./shape.ts";
 import { ServiceStore } from "./store.ts";
+import { cloudRunV1Routes } from "./v1/routes.ts";
 
 /** Who the simulator says made API calls (creator / lastModifier); any bearer token is accepted. */
 export const API_CALLER = "sim-caller@driftguard.local";
@@ -74,6 +76,7 @@ export function createCloudRunModule(ctx: SimContext): CloudRunModule {
     store,
     failures,
     services: [{ name: "google.cloud.run.v2.Services", methods }],
+    restRoutes: cloudRunV1Routes(store, API_CALLER),
     controlRoutes: cloudRunControlRoutes(store, failures),
     seed: (document) => seedServices(store, document),
     snapshot: () => ({ ...store.snapshot(), failureRules: failures.list() }),

@@ -1,34 +1,37 @@
 // Cloud Run services and their revisions. Every write is checked, defaulted, given a new generation and
 // etag at once (so concurrent writers with one etag race to exactly one winner), and then rolled out by
-// a long-running operation that makes the service ready or failed.
+// a long-running operation that makes the service ready or failed. "Interaction N" below is an exchange
+// of Google's recorded traffic, test/fixtures/google-recordings/cloudrun-v2-runservicebasic.vcr.yaml.
 
-import { randomBytes, randomUUID } from "node:crypto";
-import { SimError, type FieldViolation } from "../core/errors.ts";
+import { randomUUID } from "node:crypto";
+import { SimError } from "../core/errors.ts";
 import type { JsonObject, SimContext } from "../core/module.ts";
-import type { OperationJson } from "../core/operations.ts";
+import type { AnyJson, OperationJson } from "../core/operations.ts";
 import { withServiceDefaults } from "./defaults.ts";
-import type { RevisionFailure, RevisionFailures } from "./failures.ts";
-import { parseServiceName, projectNumberOf, serviceUris, templateKey } from "./shape.ts";
-import { reconciling, settle } from "./status.ts";
+import type { RevisionFailures } from "./failures.ts";
+import {
+  checkEtag,
+  newEtag,
+  newRevision,
+  rolledOut,
+  unknownTrafficRevisions,
+  violationError,
+  type RevisionHistory,
+} from "./revisions.ts";
+import { parseServiceName, projectNumberOf, templateKey } from "./shape.ts";
+import { deleted, pending, settle } from "./status.ts";
 import { validateService } from "./validate.ts";
 
 export const SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service";
 
-interface ServiceRecord {
+interface ServiceRecord extends RevisionHistory {
   /**
    * The service as UTF-8 proto3 JSON. Every read hands out a fresh copy anyway, and parsing JSON is the
    * cheapest deep copy; the bytes take half the memory of the object they encode, and being outside the
    * JavaScript heap they do not make V8 grow its young generation while thousands are seeded.
    */
   json: Buffer;
-  /** Revision name -> templateKey of the template it was made from. */
-  revisions: Record<string, string>;
-  revisionCount: number;
-  failedRevisions: Record<string, RevisionFailure>;
 }
-
-/** What a record keeps besides the service itself. */
-type RevisionHistory = Omit<ServiceRecord, "json">;
 
 export interface WriteOptions {
   /** "CreateServiceRequest", "UpdateServiceRequest", ...: names the request in violation messages. */
@@ -55,6 +58,11 @@ export class ServiceStore {
 
   get(name: string): JsonObject {
     return parseService(this.#record(name));
+  }
+
+  /** Every service's full name, sorted. */
+  names(): string[] {
+    return [...this.#records.keys()].sort();
   }
 
   /** Services under `projects/p/locations/l`, by name. */
@@ -87,37 +95,56 @@ export class ServiceStore {
         this.#rollOut(name, generation, revision !== undefined);
         return { "@type": SERVICE_TYPE, ...this.get(name) };
       },
+      // A finished operation's metadata is the final service, like its response (interactions 2, 7, 12).
+      metadataWhenDone: (response) => response ?? this.#current(name),
     });
   }
 
   /** A write that is rolled out at once, for seeds: no operation. A seeded revision set up to fail stays failed. */
   writeReady(name: string, desired: JsonObject, options: WriteOptions): void {
     const { history, pending } = this.#prepare(name, desired, options);
+    rolledOut(name, pending, history);
     settle(pending, history.failedRevisions, this.#timestamp());
     this.#records.set(name, { json: serviceBytes(pending), ...history });
   }
 
+  /**
+   * Deleting is a change of its own (interaction 11): a new generation and etag, deleteTime, and the
+   * expireTime 30 days later after which the name may be reused; the service is gone once the operation is done.
+   */
   delete(name: string, options: Omit<WriteOptions, "actor">): OperationJson {
     const record = this.#record(name);
     const service = parseService(record);
     checkEtag(service, options.etag);
     const parent = name.slice(0, name.indexOf("/services/"));
-    const deleted = { ...service, deleteTime: this.#timestamp() };
+    const now = this.#timestamp();
+    const deleting: JsonObject = {
+      ...service,
+      generation: String(Number(service.generation ?? 0) + 1),
+      updateTime: now,
+      deleteTime: now,
+      expireTime: new Date(this.#ctx.now() + DELETED_SERVICE_RETENTION_MS).toISOString(),
+      etag: newEtag(),
+    };
+    pending(deleting);
     if (options.validateOnly) {
       return this.#ctx.operations.start({
         parent,
         latencyMs: 0,
-        complete: () => ({ "@type": SERVICE_TYPE, ...deleted }),
+        complete: () => ({ "@type": SERVICE_TYPE, ...deleting }),
       });
     }
-    record.json = serviceBytes({ ...deleted, reconciling: true });
+    record.json = serviceBytes(deleting);
     return this.#ctx.operations.start({
       parent,
-      metadata: { "@type": SERVICE_TYPE, ...deleted },
+      metadata: { "@type": SERVICE_TYPE, ...deleting },
       complete: () => {
+        const gone: JsonObject = { ...deleting, updateTime: this.#timestamp(), etag: newEtag() };
+        deleted(gone, this.#timestamp());
         this.#records.delete(name);
-        return { "@type": SERVICE_TYPE, ...deleted };
+        return { "@type": SERVICE_TYPE, ...gone };
       },
+      metadataWhenDone: (response) => response,
     });
   }
 
@@ -151,6 +178,10 @@ export class ServiceStore {
     return record;
   }
 
+  #current(name: string): AnyJson | undefined {
+    return this.#records.has(name) ? { "@type": SERVICE_TYPE, ...this.get(name) } : undefined;
+  }
+
   #timestamp(): string {
     return new Date(this.#ctx.now()).toISOString();
   }
@@ -168,6 +199,7 @@ export class ServiceStore {
           revisions: { ...existing.revisions },
           revisionCount: existing.revisionCount,
           failedRevisions: { ...existing.failedRevisions },
+          ...(existing.pendingRevision ? { pendingRevision: existing.pendingRevision } : {}),
         }
       : { revisions: {}, revisionCount: 0, failedRevisions: {} };
     violations.push(...unknownTrafficRevisions(defaulted, history));
@@ -177,8 +209,7 @@ export class ServiceStore {
     const failure =
       revision && !options.validateOnly ? this.#failures.take(name, defaulted.template as JsonObject) : undefined;
     const now = this.#timestamp();
-    const urls = serviceUris(parsed);
-    const pending: JsonObject = {
+    const next: JsonObject = {
       ...defaulted,
       name,
       uid: previous.uid ?? randomUUID(),
@@ -187,19 +218,27 @@ export class ServiceStore {
       updateTime: now,
       creator: previous.creator ?? options.actor,
       lastModifier: options.actor,
-      ...pick(previous, ["observedGeneration", "latestReadyRevision", "trafficStatuses"]),
-      latestCreatedRevision: revision ?? previous.latestCreatedRevision,
-      uri: urls[0],
-      urls,
-      etag: `"${randomBytes(12).toString("base64url")}"`,
+      // Status stays as it was until the rollout decides it (interaction 6); a new service has none yet.
+      ...pick(previous, [
+        "observedGeneration",
+        "terminalCondition",
+        "conditions",
+        "latestReadyRevision",
+        "latestCreatedRevision",
+        "trafficStatuses",
+        "uri",
+        "urls",
+      ]),
+      etag: newEtag(),
     };
-    reconciling(pending, now);
+    pending(next);
     if (revision) {
       history.revisions[revision] = key;
       history.revisionCount += 1;
+      history.pendingRevision = revision;
       if (failure) history.failedRevisions[revision] = failure;
     }
-    return { history, pending, revision };
+    return { history, pending: next, revision };
   }
 
   /** Finishes the rollout of `generation`; a newer write supersedes it and owns the service's status. */
@@ -208,6 +247,7 @@ export class ServiceStore {
     if (!record) throw SimError.notFound(name);
     const service = parseService(record);
     if (service.generation !== generation) return;
+    rolledOut(name, service, record);
     const failure = settle(service, record.failedRevisions, this.#timestamp());
     record.json = serviceBytes(service);
     // No status details: the REST clients decode an operation's error with their own API's types only.
@@ -215,76 +255,15 @@ export class ServiceStore {
   }
 }
 
+/** Google keeps a deleted service's name for 30 days: expireTime - deleteTime in interaction 11. */
+const DELETED_SERVICE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 function serviceBytes(service: JsonObject): Buffer {
   return Buffer.from(JSON.stringify(service));
 }
 
 function parseService(record: Pick<ServiceRecord, "json">): JsonObject {
   return JSON.parse(record.json.toString()) as JsonObject;
-}
-
-/** Name of the revision this template needs, or undefined when the latest revision already has it. */
-function newRevision(
-  serviceId: string,
-  template: JsonObject,
-  key: string,
-  previous: JsonObject,
-  history: RevisionHistory,
-): string | undefined {
-  const explicit = typeof template.revision === "string" && template.revision !== "" ? template.revision : undefined;
-  if (explicit) {
-    const known = history.revisions[explicit];
-    if (known !== undefined && known !== key) {
-      throw new SimError(
-        "ALREADY_EXISTS",
-        `Revision named '${explicit}' with different configuration already exists.`,
-        [
-          {
-            "@type": "type.googleapis.com/google.rpc.ResourceInfo",
-            resourceName: explicit,
-            description: "revision exists",
-          },
-        ],
-      );
-    }
-    return known === undefined ? explicit : undefined;
-  }
-  const latest = previous.latestCreatedRevision;
-  if (typeof latest === "string" && history.revisions[latest] === key) return undefined;
-  const number = String(history.revisionCount + 1).padStart(5, "0");
-  const suffix = Array.from(randomBytes(3), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
-  return `${serviceId}-${number}-${suffix}`;
-}
-
-function checkEtag(service: JsonObject, etag: string | undefined): void {
-  if (etag && etag !== service.etag) {
-    throw new SimError(
-      "ABORTED",
-      `The etag '${etag}' does not match the current etag of '${String(service.name)}'. Read the service again and retry.`,
-      [
-        {
-          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-          reason: "ETAG_MISMATCH",
-          domain: "run.googleapis.com",
-          metadata: {},
-        },
-      ],
-    );
-  }
-}
-
-function unknownTrafficRevisions(service: JsonObject, history: RevisionHistory): FieldViolation[] {
-  const traffic = Array.isArray(service.traffic) ? (service.traffic as JsonObject[]) : [];
-  return traffic.flatMap((target, i) =>
-    typeof target.revision === "string" && target.revision !== "" && !(target.revision in history.revisions)
-      ? [{ field: `service.traffic[${i}].revision`, description: `Revision '${target.revision}' does not exist.` }]
-      : [],
-  );
-}
-
-function violationError(request: string, violations: FieldViolation[]): SimError {
-  const first = violations[0] as FieldViolation;
-  return SimError.invalidArgument(`Violation in ${request}.${first.field}: ${first.description}`, violations);
 }
 
 function pick(object: JsonObject, keys: string[]): JsonObject {

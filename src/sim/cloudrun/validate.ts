@@ -123,7 +123,9 @@ function checkContainer(
   if (typeof container.image !== "string" || container.image === "")
     out.push({ field: `${field}.image`, description: "is required." });
   checkResources(asObject(container.resources), `${field}.resources`, concurrency, out);
-  const seen = new Set<string>();
+  // A name may repeat, the last entry winning, as in Kubernetes' EnvVar list that Cloud Run's container
+  // mirrors (google/cloud/run/v2/k8s.min.proto Container.env). Not recorded from Google: see
+  // https://github.com/fluxcd/helm-controller/issues/1333 for the Kubernetes API server accepting repeats.
   checkEnvLimits(asList(container.env), `${field}.env`, out);
   asList(container.env).forEach((env, i) => {
     const name = typeof env.name === "string" ? env.name : "";
@@ -135,10 +137,7 @@ function checkContainer(
       });
     } else if (RESERVED_ENV.has(name)) {
       out.push({ field: envField, description: `'${name}' is a reserved environment variable name.` });
-    } else if (seen.has(name)) {
-      out.push({ field: envField, description: `environment variable '${name}' is defined more than once.` });
     }
-    seen.add(name);
   });
   asList(container.volumeMounts).forEach((mount, i) => {
     if (!volumes.has(typeof mount.name === "string" ? mount.name : "")) {

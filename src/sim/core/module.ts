@@ -34,6 +34,13 @@ export interface RestRoute {
   pattern: string;
   bodyField?: string;
   method: MethodName;
+  /**
+   * The rpc whose request and response types this route uses, when `method` itself is not in the protos
+   * (VPC Access v1beta1, whose messages are the v1 ones: the npm client ships only v1 protos).
+   */
+  typedAs?: MethodName;
+  /** The request's Host header is put at this field: Cloud Run v1 takes the region from a regional endpoint's host. */
+  hostField?: string;
   handler: UnaryHandler;
 }
 

@@ -1,5 +1,5 @@
 // google.longrunning.Operations over the shared OperationStore, on gRPC and on the REST paths the real
-// clients' fallback mode calls: /v2/... for Cloud Run, /v1/... for VPC Access.
+// clients' fallback mode calls: /v2/... for Cloud Run, /v1/... and /v1beta1/... for VPC Access.
 
 import { SimError } from "./errors.ts";
 import type { JsonObject, RestRoute, ServiceImpl, SimContext } from "./module.ts";
@@ -32,7 +32,7 @@ export function createOperationsApi(ctx: SimContext): OperationsApi {
       return { ...(await store.wait(requireName(req), Math.min(timeoutMs, MAX_WAIT_MS))) };
     },
   };
-  const restRoutes: RestRoute[] = ["v1", "v2"].flatMap((version) => [
+  const restRoutes: RestRoute[] = ["v1", "v1beta1", "v2"].flatMap((version) => [
     route("GET", `/${version}/{name=projects/*/locations/*/operations/*}`, "GetOperation", methods.GetOperation),
     route("GET", `/${version}/{name=projects/*/locations/*}/operations`, "ListOperations", methods.ListOperations),
     route(

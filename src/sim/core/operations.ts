@@ -3,6 +3,7 @@
 // `done` is false. Payloads are kept in proto3 JSON form with an "@type"; the transport layer packs
 // them into google.protobuf.Any for gRPC and leaves them as JSON for REST.
 
+import { randomUUID } from "node:crypto";
 import { SimError, type StatusDetail } from "./errors.ts";
 
 /** A message in proto3 JSON form tagged with its full type URL, e.g. type.googleapis.com/google.cloud.run.v2.Service. */
@@ -24,13 +25,17 @@ export interface StartOperation {
   latencyMs?: number;
   /** Runs once, after the latency: returns the response, or throws a SimError to fail the operation. */
   complete: () => AnyJson;
+  /**
+   * The metadata a finished operation shows (undefined: unchanged), given its response (undefined when it
+   * failed). Cloud Run's is the final service; VPC Access adds its endTime.
+   */
+  metadataWhenDone?: (response: AnyJson | undefined) => AnyJson | undefined;
 }
 
 export class OperationStore {
   #operations = new Map<string, OperationJson>();
   #waiters = new Map<string, Array<() => void>>();
   #timers = new Set<NodeJS.Timeout>();
-  #nextId = 1;
   defaultLatencyMs: number;
 
   constructor(defaultLatencyMs = 50) {
@@ -38,7 +43,8 @@ export class OperationStore {
   }
 
   start(op: StartOperation): OperationJson {
-    const name = `${op.parent}/operations/op-${String(this.#nextId++).padStart(6, "0")}`;
+    // Google's operation ids are UUIDs (test/fixtures/google-recordings/cloudrun-v2-runservicebasic).
+    const name = `${op.parent}/operations/${randomUUID()}`;
     const operation: OperationJson = { name, done: false, ...(op.metadata ? { metadata: op.metadata } : {}) };
     this.#operations.set(name, operation);
     const finish = () => {
@@ -48,6 +54,8 @@ export class OperationStore {
         const simError = err instanceof SimError ? err : new SimError("INTERNAL", String(err));
         operation.error = simError.toStatus();
       }
+      const metadata = op.metadataWhenDone?.(operation.response);
+      if (metadata) operation.metadata = metadata;
       operation.done = true;
       for (const wake of this.#waiters.get(name) ?? []) wake();
       this.#waiters.delete(name);

@@ -3,6 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { asSimError, type Dispatcher } from "./dispatch.ts";
 import { SimError, httpStatusOf } from "./errors.ts";
 import type { JsonObject } from "./module.ts";
@@ -25,6 +26,16 @@ export async function startRestServer(routes: RouteEntry[], dispatcher: Dispatch
       .then((result) => send(res, result.status, result.body))
       .catch((err: unknown) => sendError(res, asSimError(err)));
   });
+  // A client may use this port as its HTTP proxy (gcloud's CLOUDSDK_PROXY_*, needed because gcloud prefixes
+  // the region to the host of a Cloud Run endpoint override): plain-http requests then arrive in absolute
+  // form and are answered like any other. HTTPS would be tunnelled with CONNECT, which cannot work
+  // without Google's certificates: refuse it with a reason rather than hang.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const reason = `CONNECT ${req.url ?? ""} refused: point the endpoint override at http://, not https://`;
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain\r\ncontent-length: ${reason.length}\r\n\r\n${reason}`,
+    );
+  });
   await listen(server, port);
   return {
     port: (server.address() as AddressInfo).port,
@@ -37,12 +48,14 @@ async function handle(
   dispatcher: Dispatcher,
   req: IncomingMessage,
 ): Promise<{ status: number; body: unknown }> {
+  // An absolute-form target (proxy use) keeps its own host; the path is what routing needs either way.
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const found = findRoute(table, req.method ?? "GET", url.pathname);
   if (!found) throw new SimError("NOT_FOUND", `No route for ${req.method} ${url.pathname}`);
   const { route, variables } = found;
   const body = await readJson(req);
   const raw = assembleRequest(route, variables, url.searchParams, body);
+  if (route.hostField) raw[route.hostField] = req.headers.host ?? "";
   const enumsAsNumbers = /enum-encoding=int/.test(url.searchParams.get("$alt") ?? "");
   // Typed routes go through the proto converter both ways, so REST sees exactly what gRPC sees.
   const request = route.rpc ? toProto3Json(route.rpc.requestType, fromProto3Json(route.rpc.requestType, raw)) : raw;
@@ -96,8 +109,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, error: SimError): void {
   const status = httpStatusOf[error.code];
+  // Google leaves `details` out when there are none (recordings vpcaccess-v1beta1-*, the 404s).
   const body: JsonObject = {
-    error: { code: status, message: error.message, status: error.code, details: error.details },
+    error: {
+      code: status,
+      message: error.message,
+      status: error.code,
+      ...(error.details.length > 0 ? { details: error.details } : {}),
+    },
   };
   send(res, status, body);
 }

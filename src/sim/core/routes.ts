@@ -15,6 +15,7 @@ export interface RouteEntry {
   bodyField?: string;
   method: MethodName;
   handler: UnaryHandler;
+  hostField?: string;
   rpc?: { requestType: protobuf.Type; responseType: protobuf.Type };
   surface: "google" | "control";
 }
@@ -89,7 +90,7 @@ function flatten(rule: HttpRule): HttpRule[] {
 /** Routes a module declares itself; typed when `method` names an rpc in the protos. */
 export function declaredRoutes(root: protobuf.Root, routes: RestRoute[], surface: RouteEntry["surface"]): RouteEntry[] {
   return routes.map((route) => {
-    const rpc = findRpc(root, route.method);
+    const rpc = findRpc(root, route.typedAs ?? route.method);
     const pattern =
       surface === "control" && !route.pattern.startsWith("/control/") ? `/control${route.pattern}` : route.pattern;
     return {
@@ -98,6 +99,7 @@ export function declaredRoutes(root: protobuf.Root, routes: RestRoute[], surface
       ...(route.bodyField ? { bodyField: camelPath(route.bodyField) } : {}),
       method: route.method,
       handler: route.handler,
+      ...(route.hostField ? { hostField: route.hostField } : {}),
       ...(rpc ? { rpc: typesOf(rpc) } : {}),
       surface,
     };

@@ -1,17 +1,20 @@
-// Serverless VPC Access API v1 (connectors) as a simulator module, with the load model Monitoring reads.
+// Serverless VPC Access API (connectors) as a simulator module, with the load model Monitoring reads: v1 on
+// gRPC and REST, and v1beta1 on REST, which is what `gcloud beta` and Google's Terraform provider call
+// (test/fixtures/google-recordings/vpcaccess-v1beta1-*). Both versions share one set of connectors.
 
 import { SimError } from "../core/errors.ts";
-import type { JsonObject, SimContext, SimModule } from "../core/module.ts";
+import type { JsonObject, RestRoute, SimContext, SimModule } from "../core/module.ts";
 import { loadControlRoutes } from "./control.ts";
 import type { LoadSample } from "./load-model.ts";
 import { parseSeedConnectors } from "./seed.ts";
-import { VpcAccessService } from "./service.ts";
+import { VpcAccessService, type ApiVersion } from "./service.ts";
 import { ConnectorStore, parseConnectorName, type ConnectorName, type ConnectorRecordState } from "./store.ts";
 
 export type { LoadSample } from "./load-model.ts";
 export { MBPS_PER_INSTANCE, type MachineType } from "./rules.ts";
 
 export const VPC_ACCESS_SERVICE = "google.cloud.vpcaccess.v1.VpcAccessService";
+const V1BETA1_SERVICE = "google.cloud.vpcaccess.v1beta1.VpcAccessService";
 /** Google samples connector metrics every 60 s; a shorter default keeps local feedback loops quick. */
 export const DEFAULT_SAMPLE_PERIOD_SECONDS = 10;
 
@@ -38,22 +41,14 @@ export function createVpcAccessModule(ctx: SimContext, options: VpcAccessOptions
       {
         name: VPC_ACCESS_SERVICE,
         methods: {
-          CreateConnector: (request) => ({ ...service.create(request) }),
+          CreateConnector: (request) => ({ ...service.create(request, "v1") }),
           GetConnector: (request) => service.get(request),
           ListConnectors: (request) => service.list(request),
-          DeleteConnector: (request) => ({ ...service.delete(request) }),
+          DeleteConnector: (request) => ({ ...service.delete(request, "v1") }),
         },
       },
     ],
-    restRoutes: [
-      {
-        httpMethod: "PATCH",
-        pattern: "/v1/{connector.name=projects/*/locations/*/connectors/*}",
-        bodyField: "connector",
-        method: `${VPC_ACCESS_SERVICE}/PatchConnector`,
-        handler: (request) => ({ ...service.patch(request) }),
-      },
-    ],
+    restRoutes: [patchRoute(service, "v1"), ...v1beta1Routes(service)],
     controlRoutes: loadControlRoutes(ctx, store),
     seed(document: JsonObject) {
       const seeds = parseSeedConnectors(document);
@@ -72,4 +67,48 @@ export function createVpcAccessModule(ctx: SimContext, options: VpcAccessOptions
     connectors: () => store.list().map((record) => ({ name: record.name, ...parseConnectorName(record.name) })),
     samples: (name, startMs, endMs) => store.get(name).load.samples(ctx.now(), startMs, endMs),
   };
+}
+
+/** The REST API's in-place resize, which the published protos lack. */
+function patchRoute(service: VpcAccessService, version: ApiVersion): RestRoute {
+  return {
+    httpMethod: "PATCH",
+    pattern: `/${version}/{connector.name=projects/*/locations/*/connectors/*}`,
+    bodyField: "connector",
+    method: `google.cloud.vpcaccess.${version}.VpcAccessService/PatchConnector`,
+    handler: (request) => ({ ...service.patch(request, version) }),
+  };
+}
+
+/** v1beta1 REST: the v1 bindings under /v1beta1, typed with v1's messages (the same fields). */
+function v1beta1Routes(service: VpcAccessService): RestRoute[] {
+  const route = (
+    httpMethod: RestRoute["httpMethod"],
+    pattern: string,
+    rpc: string,
+    handler: RestRoute["handler"],
+    bodyField?: string,
+  ): RestRoute => ({
+    httpMethod,
+    pattern: `/v1beta1/${pattern}`,
+    method: `${V1BETA1_SERVICE}/${rpc}`,
+    typedAs: `${VPC_ACCESS_SERVICE}/${rpc}`,
+    handler,
+    ...(bodyField ? { bodyField } : {}),
+  });
+  return [
+    route(
+      "POST",
+      "{parent=projects/*/locations/*}/connectors",
+      "CreateConnector",
+      (request) => ({ ...service.create(request, "v1beta1") }),
+      "connector",
+    ),
+    route("GET", "{name=projects/*/locations/*/connectors/*}", "GetConnector", (request) => service.get(request)),
+    route("GET", "{parent=projects/*/locations/*}/connectors", "ListConnectors", (request) => service.list(request)),
+    route("DELETE", "{name=projects/*/locations/*/connectors/*}", "DeleteConnector", (request) => ({
+      ...service.delete(request, "v1beta1"),
+    })),
+    patchRoute(service, "v1beta1"),
+  ];
 }

@@ -20,10 +20,13 @@ import {
   connectorJson,
   parseConnectorName,
   parseLocationName,
+  connectorNotFound,
   type ConnectorRecord,
   type ConnectorStore,
 } from "./store.ts";
 
+// Google answers v1beta1 calls with v1 types too (recordings vpcaccess-v1beta1-*: "@type":
+// "type.googleapis.com/google.cloud.vpcaccess.v1.OperationMetadata" for a v1beta1 CreateConnector).
 const CONNECTOR_TYPE = "type.googleapis.com/google.cloud.vpcaccess.v1.Connector";
 const METADATA_TYPE = "type.googleapis.com/google.cloud.vpcaccess.v1.OperationMetadata";
 const EMPTY_TYPE = "type.googleapis.com/google.protobuf.Empty";
@@ -76,6 +79,9 @@ function placementViolations(connector: JsonObject): FieldViolation[] {
   return [...violations, ...validateIpCidrRange(connector.ipCidrRange)];
 }
 
+/** The API version a call came in on: it names the method in the operation's metadata. */
+export type ApiVersion = "v1" | "v1beta1";
+
 export class VpcAccessService {
   readonly #ctx: SimContext;
   readonly #store: ConnectorStore;
@@ -85,7 +91,7 @@ export class VpcAccessService {
     this.#store = store;
   }
 
-  create(request: JsonObject): OperationJson {
+  create(request: JsonObject, version: ApiVersion): OperationJson {
     const { project, location } = parseLocationName(request.parent);
     const connector = asObject(request.connector);
     const { sizing, violations } = resolveCreateSizing(connector);
@@ -111,7 +117,7 @@ export class VpcAccessService {
       sizing,
       this.#ctx.now(),
     );
-    return this.#startOperation(record, "CreateConnector", () => {
+    return this.#startOperation(record, version, "CreateConnector", () => {
       record.state = "READY";
       return { "@type": CONNECTOR_TYPE, ...connectorJson(record) };
     });
@@ -141,25 +147,26 @@ export class VpcAccessService {
     };
   }
 
-  delete(request: JsonObject): OperationJson {
+  delete(request: JsonObject, version: ApiVersion): OperationJson {
     parseConnectorName(request.name);
     const record = this.#settled(String(request.name));
     record.state = "DELETING";
-    return this.#startOperation(record, "DeleteConnector", () => {
+    return this.#startOperation(record, version, "DeleteConnector", () => {
       this.#store.delete(record.name);
       return { "@type": EMPTY_TYPE };
     });
   }
 
   /** PATCH /v1/{connector.name}?updateMask=...: the REST API's in-place resize. */
-  patch(request: JsonObject): OperationJson {
+  patch(request: JsonObject, version: ApiVersion): OperationJson {
     const connector = asObject(request.connector);
     parseConnectorName(connector.name, "connector.name");
     const mask = parseUpdateMask(request.updateMask);
     const record = this.#settled(String(connector.name));
     const next = planUpdate(record.load.sizing, connector, mask);
     record.state = "UPDATING";
-    return this.#startOperation(record, "PatchConnector", () => {
+    // Not recorded: the method name Google reports for a PATCH; this one follows the REST method's name.
+    return this.#startOperation(record, version, "PatchConnector", () => {
       record.load.resize(this.#ctx.now(), next);
       record.state = "READY";
       return { "@type": CONNECTOR_TYPE, ...connectorJson(record) };
@@ -178,20 +185,28 @@ export class VpcAccessService {
     return record;
   }
 
-  #startOperation(record: ConnectorRecord, method: string, complete: () => AnyJson): OperationJson {
+  /** Metadata as recorded: the full rpc name of the version called, createTime, target; endTime once done. */
+  #startOperation(
+    record: ConnectorRecord,
+    version: ApiVersion,
+    method: string,
+    complete: () => AnyJson,
+  ): OperationJson {
     const { project, location } = parseConnectorName(record.name);
+    const metadata: AnyJson = {
+      "@type": METADATA_TYPE,
+      method: `google.cloud.vpcaccess.${version}.VpcAccessService.${method}`,
+      createTime: new Date(this.#ctx.now()).toISOString(),
+      target: record.name,
+    };
     return this.#ctx.operations.start({
       parent: `projects/${project}/locations/${location}`,
-      metadata: {
-        "@type": METADATA_TYPE,
-        method: `google.cloud.vpcaccess.v1.Connectors.${method}`,
-        createTime: new Date(this.#ctx.now()).toISOString(),
-        target: record.name,
-      },
+      metadata,
       complete: () => {
-        if (!this.#store.holds(record)) throw SimError.notFound(record.name);
+        if (!this.#store.holds(record)) throw connectorNotFound();
         return complete();
       },
+      metadataWhenDone: () => ({ ...metadata, endTime: new Date(this.#ctx.now()).toISOString() }),
     });
   }
 }

@@ -27,6 +27,14 @@ export type ConnectorRecordState = Omit<ConnectorRecord, "load"> & { load: Conne
 const CONNECTOR_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/connectors\/([^/]+)$/;
 const LOCATION_NAME = /^projects\/([^/]+)\/locations\/([^/]+)$/;
 
+/**
+ * Google's answer for a connector that does not exist: this text and no details
+ * (recordings vpcaccess-v1beta1-*, the first GET of each: 404 "The connector is not found.").
+ */
+export function connectorNotFound(): SimError {
+  return new SimError("NOT_FOUND", "The connector is not found.");
+}
+
 export function parseConnectorName(name: unknown, field = "name"): ConnectorName {
   const match = typeof name === "string" ? CONNECTOR_NAME.exec(name) : null;
   if (!match) {
@@ -87,7 +95,7 @@ export class ConnectorStore {
 
   get(name: string): ConnectorRecord {
     const record = this.#records.get(name);
-    if (!record) throw SimError.notFound(name);
+    if (!record) throw connectorNotFound();
     return record;
   }
 

@@ -36,7 +36,7 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     return updated;
   }
 
-  it("creates a service that reads back normalised, defaulted and ready", async () => {
+  it("creates a service that reads back as written, defaulted and ready", async () => {
     await create("web", {
       template: {
         containers: [{ image: "gcr.io/demo/web", resources: { limits: { cpu: "1000m", memory: "4096Mi" } } }],
@@ -44,7 +44,7 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     });
     const [service] = await client.getService({ name: serviceName("web") });
     const container = service.template?.containers?.[0];
-    expect(container?.resources?.limits).toEqual({ cpu: "1", memory: "4Gi" });
+    expect(container?.resources?.limits).toEqual({ cpu: "1000m", memory: "4096Mi" });
     expect(container?.ports).toEqual([expect.objectContaining({ name: "http1", containerPort: 8080 })]);
     expect(Number(service.template?.timeout?.seconds)).toBe(300);
     expect(service.template?.maxInstanceRequestConcurrency).toBe(80);
@@ -54,7 +54,9 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     expect(String(service.observedGeneration)).toBe("1");
     expect(service.reconciling).toBe(false);
     expect(service.terminalCondition).toMatchObject({ type: "Ready", state: "CONDITION_SUCCEEDED" });
-    expect(service.latestReadyRevision).toMatch(/^web-00001-[a-z]{3}$/);
+    expect(service.latestReadyRevision).toMatch(
+      /^projects\/demo\/locations\/us-central1\/services\/web\/revisions\/web-00001-[a-z]{3}$/,
+    );
     expect(service.latestCreatedRevision).toBe(service.latestReadyRevision);
     expect(service.traffic).toEqual([
       expect.objectContaining({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }),
@@ -73,7 +75,8 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     });
     const [during] = await client.getService({ name: serviceName("slow") });
     expect(during.reconciling).toBe(true);
-    expect(during.terminalCondition?.state).toBe("CONDITION_RECONCILING");
+    expect(during.terminalCondition?.state).toBe("CONDITION_PENDING");
+    expect(during.latestCreatedRevision).toBe("");
     const progress = await client.checkCreateServiceProgress(operation.name ?? "");
     const [done] = await progress.promise();
     expect(done.reconciling).toBe(false);
@@ -101,7 +104,7 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     expect(updated.labels).toEqual({ team: "a" });
     expect(String(updated.generation)).toBe("2");
     expect(updated.etag).not.toBe(created.etag);
-    expect(updated.latestReadyRevision).toMatch(/^masked-00002-[a-z]{3}$/);
+    expect(updated.latestReadyRevision).toMatch(/\/revisions\/masked-00002-[a-z]{3}$/);
   });
 
   it("keeps the revision when only labels change", async () => {
@@ -165,7 +168,7 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     const service = { name: serviceName("missing"), template: baseTemplate() };
     await expect(client.updateService({ service })).rejects.toMatchObject({ code: 5 });
     const created = await update({ service, allowMissing: true });
-    expect(created.latestReadyRevision).toMatch(/^missing-00001-/);
+    expect(created.latestReadyRevision).toMatch(/\/revisions\/missing-00001-/);
   });
 
   it("validates only, changing nothing, with validate_only", async () => {
@@ -176,7 +179,7 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
       validateOnly: true,
     });
     const [wouldBe] = await operation.promise();
-    expect(wouldBe.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "1", memory: "512Mi" });
+    expect(wouldBe.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "1000m", memory: "512Mi" });
     await expect(client.getService({ name: serviceName("dry") })).rejects.toMatchObject({ code: 5 });
   });
 
@@ -201,12 +204,12 @@ describe.each<Transport>(["grpc", "rest"])("Cloud Run Services over %s", (transp
     });
     await expect(operation.promise()).rejects.toMatchObject({ code: 9 });
     const [service] = await client.getService({ name: serviceName("flaky") });
-    expect(service.latestCreatedRevision).toMatch(/^flaky-00002-/);
+    expect(service.latestCreatedRevision).toMatch(/\/revisions\/flaky-00002-/);
     expect(service.latestReadyRevision).toBe(created.latestReadyRevision);
     expect(service.terminalCondition).toMatchObject({ state: "CONDITION_FAILED", reason: "CONTAINER_MISSING" });
     expect(service.terminalCondition?.message).toContain("Image 'broken' not found.");
     const fixed = await update({ service: { name: serviceName("flaky"), template: baseTemplate("fixed") } });
-    expect(fixed.latestReadyRevision).toMatch(/^flaky-00003-/);
+    expect(fixed.latestReadyRevision).toMatch(/\/revisions\/flaky-00003-/);
   });
 
   it("deletes a service through its operation", async () => {

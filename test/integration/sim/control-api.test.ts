@@ -32,13 +32,13 @@ describe("control API", () => {
   });
   beforeEach(() => control.reset());
 
-  it("seeds services from YAML, ready and normalised", async () => {
+  it("seeds services from YAML, ready, quantities as written", async () => {
     await control.seed(SEED);
     const [service] = await client.getService({ name: serviceName("api") });
     expect(service.terminalCondition?.state).toBe("CONDITION_SUCCEEDED");
-    expect(service.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "2", memory: "1Gi" });
+    expect(service.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "2000m", memory: "1024Mi" });
     expect(Number(service.template?.timeout?.seconds)).toBe(120);
-    expect(service.latestReadyRevision).toMatch(/^api-00001-[a-z]{3}$/);
+    expect(service.latestReadyRevision).toMatch(/\/revisions\/api-00001-[a-z]{3}$/);
   });
 
   it("rejects a seed with an unknown field, naming it", async () => {
@@ -62,8 +62,8 @@ describe("control API", () => {
     expect(done.etag).not.toBe(before.etag);
     expect(done.lastModifier).toBe("ci-deployer@demo.iam.gserviceaccount.com");
     expect(done.template?.containers?.[0]?.image).toBe("us-docker.pkg.dev/demo/api:2.0");
-    expect(done.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "2", memory: "1Gi" });
-    expect(done.latestReadyRevision).toMatch(/^api-00002-/);
+    expect(done.template?.containers?.[0]?.resources?.limits).toEqual({ cpu: "2000m", memory: "1024Mi" });
+    expect(done.latestReadyRevision).toMatch(/\/revisions\/api-00002-/);
   });
 
   it("makes revisions matching a template fail until the rule is cleared", async () => {
