@@ -26,7 +26,11 @@ describe("crds", () => {
     const names = parseAllDocuments(stdout).map(
       (document) => (document.toJS() as { metadata: { name: string } }).metadata.name,
     );
-    expect(names).toEqual(["cloudrunserviceconfigs.driftguard.dev", "vpcconnectorconfigs.driftguard.dev"]);
+    expect(names).toEqual([
+      "cloudrunserviceconfigs.driftguard.dev",
+      "vpcconnectorconfigs.driftguard.dev",
+      "serviceconfigpolicies.driftguard.dev",
+    ]);
   });
 
   it("writes one file per CRD", async () => {
