@@ -87,14 +87,15 @@ describe("connectors", () => {
         network: "n",
         ipCidrRange: "10.8.0.0/28",
         machineType: "f1-micro",
-        minThroughput: 100,
-        maxThroughput: 250,
+        minThroughput: 200,
+        maxThroughput: 500,
       }),
     );
+    // Throughput counts 100 Mbps per instance on every machine type.
     expect(await call("GetConnector", { name: NAME })).toMatchObject({
       minInstances: 2,
       maxInstances: 5,
-      maxThroughput: 250,
+      maxThroughput: 500,
     });
     await finish(await create({ network: "n", ipCidrRange: "10.8.0.16/28" }, "c2"));
     expect(await call("GetConnector", { name: `${PARENT}/connectors/c2` })).toMatchObject({
@@ -179,7 +180,14 @@ describe("PATCH", () => {
     });
     expect(await call("GetConnector", { name: NAME })).toMatchObject({ state: "UPDATING", minInstances: 2 });
     expect(
-      (await rejection(() => patch({ connector: { name: NAME, maxInstances: 7 }, updateMask: "maxInstances" }))).code,
+      (
+        await rejection(() =>
+          patch({
+            connector: { name: NAME, minInstances: 3, maxInstances: 7 },
+            updateMask: "minInstances,maxInstances",
+          }),
+        )
+      ).code,
     ).toBe("FAILED_PRECONDITION");
     expect((await finish(operation)).response).toMatchObject({
       state: "READY",
@@ -190,9 +198,10 @@ describe("PATCH", () => {
   });
 
   it("rejects a decrease and an unsupported mask", async () => {
-    await finish(await patch({ connector: { name: NAME, maxInstances: 5 }, updateMask: "maxInstances" }));
+    const both = "minInstances,maxInstances";
+    await finish(await patch({ connector: { name: NAME, minInstances: 2, maxInstances: 5 }, updateMask: both }));
     const shrink = await rejection(() =>
-      patch({ connector: { name: NAME, maxInstances: 4 }, updateMask: "maxInstances" }),
+      patch({ connector: { name: NAME, minInstances: 2, maxInstances: 4 }, updateMask: both }),
     );
     expect(shrink.message).toBe("max_instances can only be increased: 5 → 4 requires recreating the connector");
     const mask = await rejection(() => patch({ connector: { name: NAME, network: "x" }, updateMask: "network" }));

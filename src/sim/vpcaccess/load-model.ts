@@ -3,10 +3,11 @@
 // up to "now" under the old settings, then applies from "now" on. So the history never needs timers and
 // past samples stay what they were when Monitoring first could have read them.
 
+import { MODEL_SCALE_OUT_UTILIZATION } from "./google-facts.ts";
 import { MBPS_PER_INSTANCE, type Sizing } from "./rules.ts";
 
-/** Instances are added once the expected per-instance utilization would exceed this (like Google's autoscaler). */
-export const SCALE_OUT_UTILIZATION = 0.8;
+/** Instances are added once the expected per-instance utilization would exceed this (a modelling choice). */
+export const SCALE_OUT_UTILIZATION = MODEL_SCALE_OUT_UTILIZATION;
 /** A proxy sends what it receives; 1 Mbps for one second is 125,000 bytes. */
 const BYTES_PER_MBIT = 125_000;
 /** Samples kept per connector: a bit over a day at the default 10 s period. */

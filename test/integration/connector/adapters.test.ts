@@ -52,7 +52,9 @@ describe.each(["grpc", "rest"] as const)("adapters over %s", (transport) => {
 
   it("rejects a decrease with Google's field violation, classified as InvalidArgument", async () => {
     const api = new VpcAccessApi(connection(), guard("vpcaccess"));
-    const error = await api.patchConnector(NAME, { maxInstances: 3 }, ["maxInstances"]).catch((e: unknown) => e);
+    const error = await api
+      .patchConnector(NAME, { minInstances: 2, maxInstances: 3 }, ["maxInstances"])
+      .catch((e: unknown) => e);
     const classified = classifyGoogleError(error);
     expect(classified).toMatchObject({ reason: "InvalidArgument", retryable: false });
     expect(classified.fieldViolations?.[0]?.field).toBe("connector.max_instances");
@@ -79,7 +81,11 @@ describe.each(["grpc", "rest"] as const)("adapters over %s", (transport) => {
   it("patches through REST and follows the operation", async () => {
     const api = new VpcAccessApi(connection(), guard("vpcaccess"));
     const before = await api.getConnector(NAME);
-    const operation = await api.patchConnector(NAME, { maxInstances: before.maxInstances + 1 }, ["maxInstances"]);
+    // Only maxInstances changes; the PATCH carries minInstances too, or the simulator (like Google) refuses it.
+    const operation = await api.patchConnector(NAME, { ...before, maxInstances: before.maxInstances + 1 }, [
+      "maxInstances",
+    ]);
+    expect(sim.control.requests({ method: "PatchConnector", resource: NAME }).at(-1)?.code).toBe("OK");
     expect(operation).toMatch(/^projects\/demo-project\/locations\/us-central1\/operations\//);
     expect((await api.getConnector(NAME)).state).toBe("UPDATING");
     let status = await api.getOperation(operation);
@@ -93,5 +99,20 @@ describe.each(["grpc", "rest"] as const)("adapters over %s", (transport) => {
       api.getOperation("projects/demo-project/locations/us-central1/operations/missing"),
     ).rejects.toMatchObject({ classification: { reason: "NotFound" } });
     await api.close();
+  });
+});
+
+describe("a PATCH naming one instance bound", () => {
+  it("is refused by the simulator, as by Google; the adapter's PATCH with both is accepted", async () => {
+    const url = `http://127.0.0.1:${sim.restPort}/v1/${NAME}?updateMask=maxInstances`;
+    const response = await fetch(url, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", authorization: "Bearer test" },
+      body: JSON.stringify({ name: NAME, maxInstances: 9 }),
+    });
+    const body = (await response.json()) as { error: { status: string; details: Array<Record<string, unknown>> } };
+    expect(response.status).toBe(400);
+    expect(body.error.status).toBe("INVALID_ARGUMENT");
+    expect(body.error.details[0]?.fieldViolations).toEqual([expect.objectContaining({ field: "update_mask" })]);
   });
 });
