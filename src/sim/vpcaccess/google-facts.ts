@@ -61,6 +61,12 @@ export const UNPAIRED_INSTANCES_MESSAGE =
   "min_instances and max_instances must be updated together: name both in update_mask and give both values";
 
 /**
+ * Connector metrics are "Sampled every 60 seconds" (https://cloud.google.com/monitoring/api/metrics_gcp_p_z#gcp-vpcaccess):
+ * the load model takes one sample per period.
+ */
+export const CONNECTOR_METRICS_SAMPLE_PERIOD_SECONDS = 60;
+
+/**
  * How Serverless VPC Access adds instances is not published beyond "scales out the number of instances as
  * traffic increases" and "does not scale in" (https://cloud.google.com/vpc/docs/serverless-vpc-access#scaling).
  * The utilization at which it adds one is unknown; the simulator's load model adds one once the expected

@@ -46,7 +46,8 @@ const patch = (request: JsonObject) => route("PATCH", "connectors/*}", vpc.restR
 beforeEach(() => {
   now = Date.parse("2025-01-01T00:00:00Z");
   operations = new OperationStore(20);
-  vpc = createVpcAccessModule({ operations, now: () => now });
+  // A sample every 10 s keeps the load tests short; Google's 60 s is the default.
+  vpc = createVpcAccessModule({ operations, now: () => now }, { samplePeriodSeconds: 10 });
 });
 
 describe("connectors", () => {
@@ -225,6 +226,18 @@ describe("load control and state", () => {
     now += 10_000;
     expect(await route("GET", ":load", controls())({ name: NAME })).toMatchObject({ instances: 4, servedMbps: 300 });
     expect(vpc.samples(NAME, 0, now).map((s) => s.offeredMbps)).toEqual([100, 100, 100, 300]);
+  });
+
+  it("changes the packet size alone or with a load, and CPU follows the packet rate", async () => {
+    const before = (await route("GET", ":load", controls())({ name: NAME })) as { meanCpuUtilization: number };
+    const state = await route("POST", ":load", controls())({ name: NAME, packetBytes: 250 });
+    expect(state).toMatchObject({ offeredMbps: 100, packetBytes: 250 });
+    expect((state as { meanCpuUtilization: number }).meanCpuUtilization).toBeGreaterThan(before.meanCpuUtilization);
+    now += 10_000;
+    const [sample] = vpc.samples(NAME, now, now);
+    expect(sample?.sentPackets).toBe(Math.round((sample?.sentBytes ?? 0) / 250));
+    const bad = await rejection(() => route("POST", ":load", controls())({ name: NAME, packetBytes: 10 }));
+    expect(bad.details[0]?.fieldViolations).toEqual([expect.objectContaining({ field: "packetBytes" })]);
   });
 
   it("rejects a malformed load or noise body", async () => {
