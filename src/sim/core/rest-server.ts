@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { asSimError, type Dispatcher } from "./dispatch.ts";
 import { SimError, httpStatusOf } from "./errors.ts";
+import { retryAfterSeconds } from "./google-errors.ts";
 import type { JsonObject } from "./module.ts";
 import { toProto3Json } from "./proto-json.ts";
 import { fromProto3Json } from "./proto-json-parse.ts";
@@ -85,9 +86,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body ?? {});
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });
@@ -99,7 +101,9 @@ function sendError(res: ServerResponse, error: SimError): void {
   const body: JsonObject = {
     error: { code: status, message: error.message, status: error.code, details: error.details },
   };
-  send(res, status, body);
+  // A RetryInfo detail is also sent as Retry-After, for HTTP clients that read only the header.
+  const retryAfter = retryAfterSeconds(error);
+  send(res, status, body, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
 }
 
 function listen(server: Server, port: number): Promise<void> {
