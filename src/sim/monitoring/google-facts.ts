@@ -18,6 +18,19 @@ export const CONNECTOR_INGEST_DELAY_SECONDS = 180;
  */
 export const MIN_ALIGNMENT_PERIOD_SECONDS = 60;
 
+/**
+ * "If page_size is empty or more than 100,000 results, the effective page_size is 100,000 results."
+ * Source: google/monitoring/v3/metric_service.proto, ListTimeSeriesRequest.page_size.
+ */
+export const MAX_TIME_SERIES_PAGE_SIZE = 100_000;
+
+/**
+ * A filter naming no known metric type is answered with "Cannot find metric(s) that match type = ..."
+ * (INVALID_ARGUMENT), the text Google's Monitoring API is commonly seen to return; the simulator appends
+ * the metric types it knows.
+ */
+export const UNKNOWN_METRIC_TEXT = "Cannot find metric(s) that match type";
+
 export type MetricKind = "GAUGE" | "DELTA";
 export type ValueType = "DOUBLE" | "INT64" | "DISTRIBUTION";
 

@@ -14,11 +14,11 @@ import {
   rawSeries,
   type ConnectorMetric,
 } from "./metrics.ts";
-import { CONNECTOR_INGEST_DELAY_SECONDS } from "./google-facts.ts";
+import { CONNECTOR_INGEST_DELAY_SECONDS, MAX_TIME_SERIES_PAGE_SIZE } from "./google-facts.ts";
 import { timeSeriesJson, type Series } from "./series.ts";
 
 export const METRIC_SERVICE = "google.monitoring.v3.MetricService";
-const MAX_PAGE_SIZE = 100_000;
+const MAX_PAGE_SIZE = MAX_TIME_SERIES_PAGE_SIZE;
 
 function invalid(field: string, description: string): SimError {
   return SimError.invalidArgument(`Field ${field} ${description}`, [{ field, description }]);
