@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loopbackConnection } from "../../../src/gcp/connection.ts";
 import type { ClassifiedGoogleError } from "../../../src/gcp/errors.ts";
 import { CallGuard } from "../../../src/gcp/guard.ts";
+import { ConnectorMetrics } from "../../../src/gcp/monitoring.ts";
 import { VpcAccessApi } from "../../../src/gcp/vpcaccess.ts";
 import type { FaultRule } from "../../../src/sim/core/faults.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
@@ -99,6 +100,25 @@ describe.each<Transport>(["grpc", "rest"])("Google's error shapes through the re
     await api.close();
     expect(error?.classification).toMatchObject(expected);
     expect(error?.classification.hint).toMatch(hint);
+  });
+
+  it("Monitoring reads report a disabled API and an exhausted quota with what to do", async () => {
+    const metrics = new ConnectorMetrics(
+      loopbackConnection(sim, transport),
+      new CallGuard({ api: "monitoring", qps: 100, burst: 100 }),
+    );
+    const target = { project: "demo", region: "us-central1", name: "edge" };
+    sim.control.addFault({ method: "ListTimeSeries", reason: "SERVICE_DISABLED" });
+    const disabled = await metrics.read(target, "e2-micro");
+    expect(disabled).toMatchObject({ ok: false, reason: "ReadFailed" });
+    expect(disabled.ok ? "" : disabled.problem).toContain(
+      "monitoring.googleapis.com is not enabled on projects/demo: enable it (gcloud services enable monitoring.googleapis.com)",
+    );
+    sim.control.clearFaults();
+    sim.control.addFault({ method: "ListTimeSeries", reason: "RATE_LIMIT_EXCEEDED" });
+    const limited = await metrics.read(target, "e2-micro");
+    expect(limited.ok ? "" : limited.problem).toContain("quota exhausted: ReadRequestsPerMinutePerProject");
+    await metrics.close();
   });
 });
 
