@@ -77,6 +77,10 @@ describe("googleError", () => {
       details: [],
     });
     expect(googleError({ code: "ABORTED" }, GET).message).toMatch(/^The operation was aborted/);
+    expect(googleError({ code: "ALREADY_EXISTS" }, GET).message).toMatch(/already exists/);
+    expect(googleError({ code: "NOT_FOUND" }, { method: GET.method }).message).toBe(
+      "Some requested entity was not found.",
+    );
     const retry = googleError({ code: "UNAVAILABLE", retryDelaySeconds: 2.5 }, GET);
     expect(retry.details).toEqual([{ "@type": type("RetryInfo"), retryDelay: "2.5s" }]);
     expect(retryAfterSeconds(retry)).toBe(3);

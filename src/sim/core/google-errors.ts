@@ -184,9 +184,12 @@ export function googleError(shape: FaultShape, ctx: FaultContext): SimError {
 
 /**
  * Messages for codes without a richer shape: google/rpc/code.proto's own descriptions (UNAVAILABLE,
- * ABORTED, DEADLINE_EXCEEDED), and for INTERNAL the text Google's front end is commonly seen to send.
+ * ABORTED, ALREADY_EXISTS, NOT_FOUND without a resource, DEADLINE_EXCEEDED), and for INTERNAL the text
+ * Google's front end is commonly seen to send.
  */
 const CANONICAL_TEXT: Partial<Record<RpcCodeName, string>> = {
+  ALREADY_EXISTS: "The entity that a client attempted to create already exists.",
+  NOT_FOUND: "Some requested entity was not found.",
   UNAVAILABLE: "The service is currently unavailable.",
   ABORTED:
     "The operation was aborted, typically due to a concurrency issue such as a sequencer check failure or transaction abort.",
