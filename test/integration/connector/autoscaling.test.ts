@@ -74,6 +74,21 @@ describe("connector autoscaling", () => {
     expect(await rig.live("ramp")).toMatchObject({ minInstances: live.minInstances, maxInstances: live.maxInstances });
   });
 
+  it("raises on CPU driven by the packet rate while throughput stays moderate", async () => {
+    rig = await ConnectorRig.start("vpcc-packets", [steady("packets")]);
+    await rig.create("packets", connectorSpec("packets"));
+    await settled(rig, "packets");
+
+    // The same 120 Mbps (60% of two e2-micro) in 300-byte packets: over three times the packets, so CPU
+    // saturates while the byte throughput is unchanged.
+    await rig.setLoad("packets", { mbps: 120, packetBytes: 300 });
+    const raised = await rig.waitFor("packets", (o) => autoscalingOf(o).raised !== undefined, 15_000);
+    expect(autoscalingOf(raised).lastDecision).toMatchObject({ action: "ScaleUp", reason: "SustainedHighUtilization" });
+    const reads = rig.utilization.filter((u) => u.connector === connectorName("packets"));
+    expect(reads.some((u) => u.signal === "cpu" && u.value > 0.9)).toBe(true);
+    expect(Math.max(...reads.filter((u) => u.signal === "throughput").map((u) => u.value))).toBeLessThan(0.7);
+  });
+
   it("ignores a spike shorter than the stabilization window", async () => {
     rig = await ConnectorRig.start("vpcc-spike", [steady("spike")]);
     const spec = connectorSpec("spike", {

@@ -173,8 +173,17 @@ export class ConnectorRig {
   }
 
   /** Sets the offered load now (`mbps`) or ramps it over `seconds` of wall time. */
-  async setLoad(id: string, load: { mbps: number } | { fromMbps: number; toMbps: number; seconds: number }) {
-    const body = "mbps" in load ? load : { ramp: { ...load, seconds: load.seconds * SPEED } };
+  /** ... and with `packetBytes`, the traffic's mean packet size (smaller packets cost more CPU). */
+  async setLoad(
+    id: string,
+    load: ({ mbps: number } | { fromMbps: number; toMbps: number; seconds: number }) & { packetBytes?: number },
+  ) {
+    const { packetBytes, ...change } = load;
+    const packets = packetBytes === undefined ? {} : { packetBytes };
+    const body =
+      "mbps" in change
+        ? { ...change, ...packets }
+        : { ramp: { ...change, seconds: change.seconds * SPEED }, ...packets };
     const response = await fetch(
       `http://127.0.0.1:${this.sim.restPort}/control/v1/connectors/${connectorName(id)}:load`,
       {
