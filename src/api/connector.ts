@@ -48,7 +48,7 @@ export const ConnectorAutoscaling = z
     metricsDelay: duration(
       "How far Cloud Monitoring's connector metrics may lag: utilization is judged up to this long ago, and " +
         "only data older than that (plus two poll intervals) counts as stale. Google makes samples visible up " +
-        "to about 3 minutes after they are taken; the bundled simulator has no lag (use 0s with it).",
+        "to about 3 minutes after they are taken, and so does the bundled simulator.",
       { min: "0s" },
     ).default("3m"),
     scaleUpThreshold: fraction("Utilization above which the connector is raised", 0.7),

@@ -9,6 +9,7 @@
 import type { Logger } from "pino";
 import type { GoogleApi } from "../gcp/errors.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
+import type { ConnectorMetricsOptions } from "../gcp/monitoring.ts";
 import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
@@ -43,6 +44,8 @@ export interface ControllerConfig {
   failedRolloutBackoffMs?: number;
   /** How often the leader checks that the declared resync intervals fit the call rate. Default 60s. */
   scheduleAuditMs?: number;
+  /** Cloud Monitoring reads; the demo sets the clock of its faster simulated Google here. */
+  connectorMetrics?: ConnectorMetricsOptions;
 }
 
 export interface ControllerHooks {
@@ -117,7 +120,7 @@ export async function startController(
     monitoring: guard("monitoring"),
   };
   for (const g of Object.values(guards)) hooks.onBreakerState?.(g.api, g.state);
-  const managed = createKinds(config.gcp, guards, hooks.connector);
+  const managed = createKinds(config.gcp, guards, hooks.connector, config.connectorMetrics);
   const { kinds } = managed;
   const gated = new LeaderGatedSource(
     source,

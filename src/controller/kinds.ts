@@ -6,7 +6,7 @@ import { ServicesClient } from "@google-cloud/run";
 import { clientOptions, type GcpConnection } from "../gcp/connection.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import type { CallGuard } from "../gcp/guard.ts";
-import { ConnectorMetrics } from "../gcp/monitoring.ts";
+import { ConnectorMetrics, type ConnectorMetricsOptions } from "../gcp/monitoring.ts";
 import { VpcAccessApi } from "../gcp/vpcaccess.ts";
 import { cloudRunResource, CloudRunKind } from "../kinds/cloudrun/kind.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
@@ -27,10 +27,11 @@ export function createKinds(
   connection: GcpConnection,
   guards: Record<GoogleApi, CallGuard>,
   autoscaling: AutoscalingHooks = {},
+  metricsOptions: ConnectorMetricsOptions = {},
 ): ManagedKinds {
   const services = new ServicesClient(clientOptions(connection));
   const vpcAccess = new VpcAccessApi(connection, guards.vpcaccess);
-  const metrics = new ConnectorMetrics(connection, guards.monitoring);
+  const metrics = new ConnectorMetrics(connection, guards.monitoring, metricsOptions);
   const kinds: Array<ManagedKind<CommonSpec>> = [
     new CloudRunKind(services, guards.run),
     new ConnectorKind(vpcAccess, metrics, autoscaling),

@@ -191,7 +191,7 @@ const rows: Row[] = [
       reason: "QuotaExceeded",
       retryable: true,
       retryAfterMs: 30_000,
-      hint: "quota exhausted: project:p; calls to this API back off (server asks to wait 30s); raise the quota or lower the call rate",
+      hint: "quota exhausted: Write requests per minute (project:p); calls to this API back off (server asks to wait 30s); raise the quota or lower the call rate",
     },
   ],
   [

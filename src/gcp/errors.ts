@@ -218,11 +218,18 @@ function resourceOf(details: ErrorDetails, context: CallContext): string {
   return details.resourceName ?? context.resource ?? "the requested resource";
 }
 
+/**
+ * Names the exhausted quota: ErrorInfo's quota_limit (or quota_metric) first, else each QuotaFailure
+ * violation's description with its subject, which google/rpc/error_details.proto defines as who was
+ * limited ("project:<id>", "clientip:<ip>"), not which quota.
+ */
 function quotaHint(details: ErrorDetails): string {
-  const named = details.quotaViolations.map((v) => v.subject || v.description).filter(Boolean);
+  const named = details.quotaViolations
+    .map((v) => (v.description && v.subject ? `${v.description} (${v.subject})` : v.description || v.subject))
+    .filter(Boolean);
   const metadata = details.errorInfo?.metadata ?? {};
   const metric = metadata.quota_limit ?? metadata.quota_metric;
-  const quota = named.length > 0 ? named.join(", ") : metric ? metric : (details.errorInfo?.reason ?? "an API quota");
+  const quota = metric ? metric : named.length > 0 ? named.join(", ") : (details.errorInfo?.reason ?? "an API quota");
   const wait =
     details.retryDelayMs === undefined ? "" : ` (server asks to wait ${Math.ceil(details.retryDelayMs / 1000)}s)`;
   return `quota exhausted: ${quota}; calls to this API back off${wait}; raise the quota or lower the call rate`;

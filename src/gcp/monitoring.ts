@@ -47,6 +47,12 @@ export interface ConnectorMetricsOptions {
   callTimeoutMs?: number;
   /** The clock query intervals are computed on; default Date.now. */
   now?: () => number;
+  /**
+   * How many milliseconds pass on `now` per millisecond of the controller's own clock; default 1. Only a
+   * simulated Google whose clock runs faster (the demo, tests) sets it, so that data ages, and with them the
+   * metricsDelay and stale-metrics checks, are measured in the controller's time.
+   */
+  clockRate?: number;
 }
 
 interface Query {
@@ -72,6 +78,7 @@ export class ConnectorMetrics {
   readonly #lookbackPeriods: number;
   readonly #callTimeoutMs: number;
   readonly #now: () => number;
+  readonly #clockRate: number;
 
   constructor(connection: GcpConnection, guard: CallGuard, options: ConnectorMetricsOptions = {}) {
     this.#client = new MetricServiceClient(clientOptions(connection));
@@ -80,6 +87,8 @@ export class ConnectorMetrics {
     this.#lookbackPeriods = options.lookbackPeriods ?? 5;
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#clockRate = options.clockRate ?? 1;
+    if (!(this.#clockRate > 0)) throw new Error(`clockRate must be a positive number, got ${this.#clockRate}`);
   }
 
   /** Reads the newest utilization of `connector`, whose live machine type is `machineType`. */
@@ -115,7 +124,7 @@ export class ConnectorMetrics {
         cpu: cpu.value,
         throughput: bytesPerSecond / capacityBytesPerSecond,
         instances: Math.round(instances.value),
-        ageMs: Math.max(0, now - oldestEnd),
+        ageMs: Math.max(0, now - oldestEnd) / this.#clockRate,
       },
     };
   }

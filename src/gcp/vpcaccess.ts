@@ -74,6 +74,29 @@ export interface VpcAccessApiOptions {
   restTimeoutMs?: number;
 }
 
+/** The instance bounds, which Google wants in a PATCH together or not at all. */
+const INSTANCE_BOUNDS: readonly ConnectorSizeField[] = ["minInstances", "maxInstances"];
+
+/**
+ * The update mask and body of a PATCH changing `changed`. When one instance bound changes, the other is
+ * sent too with its current value: gcloud's `vpc-access connectors update` requires --min-instances and
+ * --max-instances together, and Google's Terraform provider adds the unchanged one to body and mask.
+ * Throws, sending nothing, when a field to send has no value.
+ */
+export function connectorPatch(
+  name: string,
+  fields: Partial<Pick<ConnectorResource, ConnectorSizeField>>,
+  changed: readonly ConnectorSizeField[],
+): { updateMask: ConnectorSizeField[]; body: Record<string, unknown> } {
+  if (changed.length === 0) throw new Error(`patchConnector ${name}: name at least one field to change`);
+  const pairs = changed.some((field) => INSTANCE_BOUNDS.includes(field));
+  const order: readonly ConnectorSizeField[] = ["machineType", ...INSTANCE_BOUNDS];
+  const updateMask = order.filter((field) => changed.includes(field) || (pairs && INSTANCE_BOUNDS.includes(field)));
+  const missing = updateMask.filter((field) => fields[field] === undefined);
+  if (missing.length > 0) throw new Error(`patchConnector ${name}: no value given for ${missing.join(", ")}`);
+  return { updateMask, body: { name, ...Object.fromEntries(updateMask.map((field) => [field, fields[field]])) } };
+}
+
 export class VpcAccessApi {
   readonly #connection: GcpConnection;
   readonly #client: VpcAccessServiceClient;
@@ -94,17 +117,17 @@ export class VpcAccessApi {
     return normaliseConnector(connector);
   }
 
-  /** Changes exactly `updateMask` to the values in `fields`; returns the long-running operation's name. */
+  /**
+   * Changes the `changed` fields to the values in `fields` (see connectorPatch for what is sent); returns
+   * the long-running operation's name.
+   */
   async patchConnector(
     name: string,
     fields: Partial<Pick<ConnectorResource, ConnectorSizeField>>,
-    updateMask: ConnectorSizeField[],
+    changed: ConnectorSizeField[],
   ): Promise<string> {
-    if (updateMask.length === 0) throw new Error(`patchConnector ${name}: updateMask must name at least one field`);
-    const missing = updateMask.filter((field) => fields[field] === undefined);
-    if (missing.length > 0) throw new Error(`patchConnector ${name}: no value given for ${missing.join(", ")}`);
+    const { updateMask, body } = connectorPatch(name, fields, changed);
     const url = `${this.#baseUrl}/v1/${name}?updateMask=${updateMask.join(",")}`;
-    const body = { name, ...Object.fromEntries(updateMask.map((field) => [field, fields[field]])) };
     const operation = await this.#guard.call("patchConnector", () => this.#rest("PATCH", url, body), name);
     const operationName = (operation as { name?: unknown }).name;
     if (typeof operationName !== "string" || operationName === "") {

@@ -2,18 +2,21 @@
 
 import { createCloudRunModule, type CloudRunModule } from "./cloudrun/index.ts";
 import type { SimContext, SimModule } from "./core/module.ts";
-import { createMonitoringModule } from "./monitoring/index.ts";
+import { createMonitoringModule, type MonitoringModule } from "./monitoring/index.ts";
+import { CONNECTOR_METRICS_SAMPLE_PERIOD_SECONDS } from "./vpcaccess/google-facts.ts";
 import { createVpcAccessModule, type VpcAccessModule } from "./vpcaccess/index.ts";
 
 export interface SimModules {
   cloudRun: CloudRunModule;
   vpcAccess: VpcAccessModule;
-  monitoring: SimModule;
+  monitoring: MonitoringModule;
 }
 
 export interface ModuleOptions {
-  /** Seconds between connector load samples (and Monitoring points). */
+  /** Seconds between connector load samples (and Monitoring points); default Google's 60. */
   samplePeriodSeconds?: number;
+  /** Seconds after sampling before Monitoring shows a point; default Google's 180. */
+  monitoringDelaySeconds?: number;
 }
 
 /** Every module with its key (the key names its part of a snapshot). */
@@ -27,10 +30,13 @@ export function moduleEntries(modules: SimModules): Array<[keyof SimModules, Sim
 
 export function createModules(ctx: SimContext, options: ModuleOptions = {}): SimModules {
   const cloudRun = createCloudRunModule(ctx);
-  const vpcAccess = createVpcAccessModule(
+  const vpcAccess = createVpcAccessModule(ctx, {
+    samplePeriodSeconds: options.samplePeriodSeconds ?? CONNECTOR_METRICS_SAMPLE_PERIOD_SECONDS,
+  });
+  const monitoring = createMonitoringModule(
     ctx,
-    options.samplePeriodSeconds === undefined ? {} : { samplePeriodSeconds: options.samplePeriodSeconds },
+    vpcAccess,
+    options.monitoringDelaySeconds === undefined ? {} : { ingestDelaySeconds: options.monitoringDelaySeconds },
   );
-  const monitoring = createMonitoringModule(ctx, vpcAccess);
   return { cloudRun, vpcAccess, monitoring };
 }

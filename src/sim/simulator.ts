@@ -23,8 +23,10 @@ export interface SimulatorOptions {
   seed?: string | JsonObject;
   /** How long mutations' long-running operations take; default 50 ms. */
   operationLatencyMs?: number;
-  /** Seconds between connector load samples. */
+  /** Seconds between connector load samples; default Google's 60. */
   samplePeriodSeconds?: number;
+  /** Seconds after sampling before Monitoring shows a connector point; default Google's 180. */
+  monitoringDelaySeconds?: number;
   /** Clock for timestamps and load samples; default Date.now. */
   now?: () => number;
 }
@@ -45,10 +47,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     operations: new OperationStore(options.operationLatencyMs ?? 50),
     now: options.now ?? Date.now,
   };
-  const modules = createModules(
-    ctx,
-    options.samplePeriodSeconds === undefined ? {} : { samplePeriodSeconds: options.samplePeriodSeconds },
-  );
+  const modules = createModules(ctx, {
+    ...(options.samplePeriodSeconds === undefined ? {} : { samplePeriodSeconds: options.samplePeriodSeconds }),
+    ...(options.monitoringDelaySeconds === undefined ? {} : { monitoringDelaySeconds: options.monitoringDelaySeconds }),
+  });
   const operationsApi = createOperationsApi(ctx);
   const log = new RequestLog();
   const faults = new FaultInjector();

@@ -35,8 +35,11 @@ export class ConnectorKind implements ManagedKind<Spec> {
   readonly resource = connectorResource;
   readonly #api: VpcAccessApi;
   readonly #autoscaler: ConnectorAutoscaler;
-  /** The target size observe computed, carried to update so the PATCH writes exactly that. */
-  readonly #carried = new WeakMap<Observation, PartialSize>();
+  /**
+   * The size observe computed (the target over the live connector), carried to update so the PATCH writes
+   * exactly that: the changed fields, plus the unchanged instance bound Google wants beside a changed one.
+   */
+  readonly #carried = new WeakMap<Observation, ConnectorSize>();
 
   constructor(api: VpcAccessApi, metrics: ConnectorMetrics, options: ConnectorKindOptions = {}) {
     this.#api = api;
@@ -95,7 +98,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     }
     const invalid = sizeConflict(appliedSize(target, live), declared);
     if (invalid) return { diffs: [], status, blocked: { reason: "InvalidSpec", message: invalid } };
-    if (diffs.length > 0) return this.#carry({ diffs, status }, target);
+    if (diffs.length > 0) return this.#carry({ diffs, status }, appliedSize(target, live));
     if (!spec.autoscaling.enabled) return { diffs, status, conditions: autoscalingDisabled(previous) };
 
     const outcome = await this.#autoscaler.run({
@@ -119,7 +122,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
         events: outcome.events,
         requeueAfterMs: outcome.requeueAfterMs,
       },
-      scaledTarget,
+      appliedSize(scaledTarget, live),
     );
   }
 
@@ -136,7 +139,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     return operation.error === undefined ? { done: true } : { done: true, error: operation.error };
   }
 
-  #carry(observation: Observation, target: PartialSize): Observation {
+  #carry(observation: Observation, target: ConnectorSize): Observation {
     this.#carried.set(observation, target);
     return observation;
   }

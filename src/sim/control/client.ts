@@ -77,6 +77,11 @@ export class SimControlClient {
     await this.#call("POST", "/control/operationLatency", { ms });
   }
 
+  /** Seconds after sampling before Monitoring shows a connector point. */
+  async setMonitoringDelay(seconds: number): Promise<void> {
+    await this.#call("POST", "/control/monitoringDelay", { seconds });
+  }
+
   async snapshot(): Promise<SimSnapshot> {
     return ((await this.#call("POST", "/control/snapshot")) as { snapshot: SimSnapshot }).snapshot;
   }

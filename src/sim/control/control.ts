@@ -82,6 +82,15 @@ export class SimControl {
     this.#ctx.operations.defaultLatencyMs = ms;
   }
 
+  /** Seconds after sampling before Monitoring shows a connector point (Google: up to 180). */
+  setMonitoringDelay(seconds: number): void {
+    this.#modules.monitoring.setIngestDelay(seconds);
+  }
+
+  monitoringDelay(): number {
+    return this.#modules.monitoring.ingestDelaySeconds;
+  }
+
   snapshot(): SimSnapshot {
     const entries = moduleEntries(this.#modules).map(([key, module]) => [key, module.snapshot()]);
     return Object.fromEntries(entries) as SimSnapshot;

@@ -49,6 +49,11 @@ export function controlRoutes(control: SimControl): RestRoute[] {
       control.setOperationLatency(Number(req.ms));
       return {};
     }),
+    route("POST", "/control/monitoringDelay", "SetMonitoringDelay", (req) => {
+      control.setMonitoringDelay(req.seconds as number);
+      return { seconds: control.monitoringDelay() };
+    }),
+    route("GET", "/control/monitoringDelay", "GetMonitoringDelay", () => ({ seconds: control.monitoringDelay() })),
     route("POST", "/control/snapshot", "Snapshot", () => ({ snapshot: control.snapshot() })),
     route("POST", "/control/restore", "Restore", (req) => {
       control.restore(req.snapshot as SimSnapshot);

@@ -26,7 +26,7 @@ export class Dispatcher {
   ): Promise<JsonObject> {
     const entry = { time: new Date(this.#now()).toISOString(), method, resource: resourceOf(request), transport };
     try {
-      const decision = this.#faults.decide(method);
+      const decision = this.#faults.decide(method, entry.resource);
       if (decision.delayMs > 0) await sleep(decision.delayMs);
       if (decision.error) throw decision.error;
       const response = await handler(request);

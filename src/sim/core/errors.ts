@@ -24,7 +24,7 @@ export const RpcCode = {
 } as const;
 export type RpcCodeName = keyof typeof RpcCode;
 
-/** HTTP status Google's REST surface uses for each code. */
+/** HTTP status Google's REST surface uses for each code: the "HTTP Mapping" of each code in google/rpc/code.proto. */
 export const httpStatusOf: Record<RpcCodeName, number> = {
   OK: 200,
   CANCELLED: 499,

@@ -1,14 +1,21 @@
 // Fault injection for Google-surface methods: fail with a gRPC code (always, with a probability, or for the
-// next N calls) and/or add latency. Applied by the dispatcher to both transports alike.
+// next N calls) and/or add latency. Applied by the dispatcher to both transports alike. A failure carries
+// the error details Google sends for it (see google-errors.ts).
 
-import { RpcCode, SimError, type RpcCodeName } from "./errors.ts";
+import { RpcCode, type RpcCodeName, type SimError } from "./errors.ts";
+import { FAULT_REASONS, googleError, type FaultReason } from "./google-errors.ts";
 
 export interface FaultRule {
   /** Full method name ("google.cloud.run.v2.Services/GetService") or its last part ("GetService"). */
   method: string;
-  /** Status to fail with; absent = latency only. */
+  /** Status to fail with; absent = latency only (unless `reason` implies one). */
   code?: RpcCodeName;
+  /** ErrorInfo reason: RATE_LIMIT_EXCEEDED, IAM_PERMISSION_DENIED or SERVICE_DISABLED; implies the code. */
+  reason?: FaultReason;
+  /** Replaces Google's message text; the details stay. */
   message?: string;
+  /** Adds RetryInfo (and Retry-After over REST) asking the client to wait this many seconds. */
+  retryDelaySeconds?: number;
   /** Chance (0..1) that a call fails; default 1 unless `count` is given. */
   probability?: number;
   /** Fail exactly the next `count` calls, then the rule is gone. */
@@ -34,7 +41,24 @@ export function faultRuleProblems(input: unknown): string[] {
       `code: expected a gRPC status name other than OK (e.g. UNAVAILABLE), got ${JSON.stringify(rule.code)}`,
     );
   }
-  const { probability, count, latencyMs } = rule;
+  const { probability, count, latencyMs, reason, retryDelaySeconds } = rule;
+  if (reason !== undefined) {
+    const implied =
+      typeof reason === "string" && Object.hasOwn(FAULT_REASONS, reason)
+        ? FAULT_REASONS[reason as FaultReason]
+        : undefined;
+    if (!implied) {
+      problems.push(`reason: expected one of ${Object.keys(FAULT_REASONS).join(", ")}, got ${JSON.stringify(reason)}`);
+    } else if (rule.code !== undefined && rule.code !== implied) {
+      problems.push(`reason: ${reason as string} comes with code ${implied}, not ${JSON.stringify(rule.code)}`);
+    }
+  }
+  if (
+    retryDelaySeconds !== undefined &&
+    (typeof retryDelaySeconds !== "number" || !Number.isFinite(retryDelaySeconds) || retryDelaySeconds < 0)
+  ) {
+    problems.push("retryDelaySeconds: expected a non-negative number of seconds");
+  }
   if (probability !== undefined && (typeof probability !== "number" || !(probability >= 0 && probability <= 1))) {
     problems.push("probability: expected a number between 0 and 1");
   }
@@ -44,9 +68,10 @@ export function faultRuleProblems(input: unknown): string[] {
   if (latencyMs !== undefined && (typeof latencyMs !== "number" || !(latencyMs >= 0))) {
     problems.push("latencyMs: expected a non-negative number of milliseconds");
   }
-  if (rule.code === undefined && latencyMs === undefined) problems.push("a rule needs a code, a latencyMs, or both");
-  if (rule.code === undefined && (count !== undefined || probability !== undefined)) {
-    problems.push("count and probability apply only to rules with a code");
+  const fails = rule.code !== undefined || reason !== undefined;
+  if (!fails && latencyMs === undefined) problems.push("a rule needs a code, a latencyMs, or both");
+  if (!fails && (count !== undefined || probability !== undefined || retryDelaySeconds !== undefined)) {
+    problems.push("count, probability and retryDelaySeconds apply only to rules with a code");
   }
   return problems;
 }
@@ -73,24 +98,22 @@ export class FaultInjector {
     this.#rules = [];
   }
 
-  decide(method: string): FaultDecision {
+  /** What happens to a call of `method` about `resource` (the resource its request names, if any). */
+  decide(method: string, resource?: string): FaultDecision {
     let delayMs = 0;
     let error: SimError | undefined;
+    const context = { method, ...(resource ? { resource } : {}) };
     for (const rule of this.#rules.filter((r) => r.method === method || method.endsWith(`/${r.method}`))) {
       delayMs += rule.latencyMs ?? 0;
-      if (error || rule.code === undefined) continue;
+      if (error || (rule.code === undefined && rule.reason === undefined)) continue;
       if (rule.count !== undefined) {
         rule.count -= 1;
         if (rule.count === 0) this.#rules = this.#rules.filter((r) => r !== rule);
-        error = injected(rule.code, rule.message);
+        error = googleError(rule, context);
       } else if (this.#random() < (rule.probability ?? 1)) {
-        error = injected(rule.code, rule.message);
+        error = googleError(rule, context);
       }
     }
     return error ? { delayMs, error } : { delayMs };
   }
-}
-
-function injected(code: RpcCodeName, message: string | undefined): SimError {
-  return new SimError(code, message ?? `injected fault: ${code}`);
 }

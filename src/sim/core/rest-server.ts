@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { asSimError, type Dispatcher } from "./dispatch.ts";
 import { SimError, httpStatusOf } from "./errors.ts";
+import { retryAfterSeconds } from "./google-errors.ts";
 import type { JsonObject } from "./module.ts";
 import { toProto3Json } from "./proto-json.ts";
 import { fromProto3Json } from "./proto-json-parse.ts";
@@ -98,9 +99,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body ?? {});
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });
@@ -118,7 +120,9 @@ function sendError(res: ServerResponse, error: SimError): void {
       ...(error.details.length > 0 ? { details: error.details } : {}),
     },
   };
-  send(res, status, body);
+  // A RetryInfo detail is also sent as Retry-After, for HTTP clients that read only the header.
+  const retryAfter = retryAfterSeconds(error);
+  send(res, status, body, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
 }
 
 function listen(server: Server, port: number): Promise<void> {

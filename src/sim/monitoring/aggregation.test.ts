@@ -3,7 +3,7 @@ import type { SimError } from "../core/errors.ts";
 import {
   alignSeries,
   parseAggregation,
-  percentile,
+  distributionPercentile,
   reduceSeries,
   type Aggregation,
   type MetricShape,
@@ -104,11 +104,12 @@ describe("parseAggregation", () => {
   });
 });
 
-describe("percentile", () => {
-  it("interpolates between ranks", () => {
-    expect(percentile([1, 2, 3, 4, 5], 50)).toBe(3);
-    expect(percentile([0, 10], 99)).toBeCloseTo(9.9);
-    expect(percentile([7], 99)).toBe(7);
+describe("distributionPercentile", () => {
+  it("estimates from 1% buckets, as Monitoring does from a Distribution, not from the raw values", () => {
+    // Raw p99 of [0.1, 0.503] would be ~0.499; the buckets only know one value in [0.10, 0.11) and one
+    // in [0.50, 0.51), so the estimate lies inside the upper bucket.
+    expect(distributionPercentile([0.1, 0.503], 99)).toBeCloseTo(0.5098, 6);
+    expect(distributionPercentile([0.75, 0.75], 50)).toBeCloseTo(0.755, 6);
   });
 });
 
@@ -141,7 +142,9 @@ describe("alignSeries", () => {
 
   it("takes the 99th percentile of a distribution", () => {
     const p99 = alignSeries(cpuSeries, agg("ALIGN_PERCENTILE_99"), window);
-    expect(p99.points[0]?.values[0]).toBeCloseTo(percentile([0.9, 0.5, 0.4, 0.4, 0.3], 99));
+    // Five values in the newest minute; rank 4.95 falls in the bucket [0.90, 0.91) holding 0.9.
+    expect(p99.points[0]?.values[0]).toBeCloseTo(0.9 + 0.01 * 0.95, 6);
+    expect(p99.points[1]?.values[0]).toBeCloseTo(distributionPercentile([0.2, 0.6, 0.1], 99), 9);
   });
 
   it("turns deltas into a per-second rate", () => {

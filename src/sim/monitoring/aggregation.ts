@@ -3,6 +3,8 @@
 
 import { SimError, type FieldViolation } from "../core/errors.ts";
 import type { JsonObject } from "../core/module.ts";
+import { bucketCounts, percentileFromBuckets } from "./distribution.ts";
+import { CPU_UTILIZATION_BUCKETS, MIN_ALIGNMENT_PERIOD_SECONDS } from "./google-facts.ts";
 import type { MetricKind, Point, Series, ValueType } from "./series.ts";
 
 /** Supported aligners and reducers, with their proto enum numbers (REST clients may send either). */
@@ -12,7 +14,7 @@ export type Aligner = keyof typeof ALIGNERS;
 export type Reducer = keyof typeof REDUCERS;
 
 /** Monitoring refuses alignment periods below one minute. */
-export const MIN_ALIGNMENT_PERIOD_MS = 60_000;
+export const MIN_ALIGNMENT_PERIOD_MS = MIN_ALIGNMENT_PERIOD_SECONDS * 1000;
 
 export interface Aggregation {
   aligner: Aligner;
@@ -98,13 +100,12 @@ export function parseAggregation(raw: unknown, metric: MetricShape, labelKeys: r
   return { aligner: aligner ?? "ALIGN_NONE", periodMs, reducer: reducer ?? "REDUCE_NONE", groupBy };
 }
 
-/** Linear interpolation between closest ranks, `p` in 0..100. */
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = sorted[Math.floor(rank)] ?? 0;
-  const high = sorted[Math.ceil(rank)] ?? low;
-  return low + (high - low) * (rank - Math.floor(rank));
+/**
+ * The `p`th percentile (0..100) of a period's distribution values, estimated from their merged bucket
+ * counts the way Monitoring must: the raw values are not kept, only the buckets.
+ */
+export function distributionPercentile(values: number[], p: number): number {
+  return percentileFromBuckets(bucketCounts(values, CPU_UTILIZATION_BUCKETS), CPU_UTILIZATION_BUCKETS, p) ?? 0;
 }
 
 function alignedValue(aligner: Exclude<Aligner, "ALIGN_NONE">, values: number[], periodMs: number): number {
@@ -114,7 +115,7 @@ function alignedValue(aligner: Exclude<Aligner, "ALIGN_NONE">, values: number[],
     case "ALIGN_MAX":
       return Math.max(...values);
     case "ALIGN_PERCENTILE_99":
-      return percentile(values, 99);
+      return distributionPercentile(values, 99);
     case "ALIGN_RATE":
       return values.reduce((a, b) => a + b, 0) / (periodMs / 1000);
   }

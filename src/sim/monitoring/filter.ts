@@ -4,6 +4,7 @@
 // Anything else is rejected with INVALID_ARGUMENT naming what is supported, never silently ignored.
 
 import { SimError } from "../core/errors.ts";
+import { UNKNOWN_METRIC_TEXT } from "./google-facts.ts";
 
 export type Selector =
   { kind: "metric.type" } | { kind: "resource.type" } | { kind: "project" } | { kind: "resource.label"; key: string };
@@ -198,7 +199,7 @@ export function selectMetricType(filter: Comparison[], known: readonly string[])
   );
   const message =
     matching.length === 0
-      ? `Cannot find metric(s) that match type ${asked.join(" AND ")}; known metric types: ${known.join(", ")}`
+      ? `${UNKNOWN_METRIC_TEXT} ${asked.join(" AND ")}; known metric types: ${known.join(", ")}`
       : `The filter matches ${matching.length} metric types (${matching.join(", ")}); it must select exactly one`;
   throw SimError.invalidArgument(message, [{ field: "filter", description: message }]);
 }

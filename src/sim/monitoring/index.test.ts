@@ -36,8 +36,12 @@ const points = (response: JsonObject, index = 0) =>
 
 beforeEach(() => {
   now = START;
-  vpc = createVpcAccessModule({ operations: new OperationStore(0), now: () => now });
-  monitoring = createMonitoringModule({ operations: new OperationStore(0), now: () => now }, vpc);
+  // Query mechanics are easier to see with a point every 10 s and no ingestion delay; Google's 60 s and
+  // 180 s have their own tests below.
+  vpc = createVpcAccessModule({ operations: new OperationStore(0), now: () => now }, { samplePeriodSeconds: 10 });
+  monitoring = createMonitoringModule({ operations: new OperationStore(0), now: () => now }, vpc, {
+    ingestDelaySeconds: 0,
+  });
   vpc.seed({
     connectors: [
       { name: CONNECTOR, machineType: "e2-micro", minInstances: 2, maxInstances: 4, loadMbps: 100 },
@@ -79,8 +83,9 @@ describe("ListTimeSeries", () => {
           count: "2",
           mean: 0.5,
           sumOfSquaredDeviation: 0,
-          bucketOptions: { linearBuckets: { numFiniteBuckets: 10, width: 0.1, offset: 0 } },
-          bucketCounts: ["0", "0", "0", "0", "0", "0", "2", "0", "0", "0", "0", "0"],
+          bucketOptions: { linearBuckets: { numFiniteBuckets: 100, width: 0.01, offset: 0 } },
+          // Underflow, 100 buckets of 1%, overflow: both instances at 50% in [0.50, 0.51).
+          bucketCounts: Array.from({ length: 102 }, (_, i) => (i === 51 ? "2" : "0")),
         },
       },
     });
@@ -122,7 +127,10 @@ describe("ListTimeSeries", () => {
       });
     expect(points(await cpu("ALIGN_MEAN"), 1)[0]?.value).toEqual({ doubleValue: 0.5 });
     expect(points(await cpu("ALIGN_MAX"), 1)[0]?.value).toEqual({ doubleValue: 0.5 });
-    expect(points(await cpu("ALIGN_PERCENTILE_99"), 1)[0]?.value).toEqual({ doubleValue: 0.5 });
+    // Estimated from the 1% bucket holding 0.5, so a little above it.
+    const p99 = points(await cpu("ALIGN_PERCENTILE_99"), 1)[0]?.value.doubleValue as number;
+    expect(p99).toBeGreaterThan(0.5);
+    expect(p99).toBeLessThan(0.51);
     const reduced = await cpu("ALIGN_MEAN", {
       crossSeriesReducer: "REDUCE_MAX",
       groupByFields: ["resource.labels.project_id"],
@@ -169,5 +177,68 @@ describe("ListTimeSeries", () => {
       expect(error.code).toBe("INVALID_ARGUMENT");
       expect(error.message).toContain(message);
     }
+  });
+});
+
+describe("ListTimeSeries as Google serves connector metrics", () => {
+  let clock: number;
+  let google: ReturnType<typeof createMonitoringModule>;
+
+  const listAt = async (request: JsonObject) => {
+    const handler = google.services[0]?.methods.ListTimeSeries;
+    if (!handler) throw new Error("ListTimeSeries missing");
+    return await handler({
+      name: "projects/p",
+      interval: { startTime: iso(START), endTime: iso(clock) },
+      filter: `${metric("cpu/utilizations")} AND resource.labels.connector_name = "web"`,
+      ...request,
+    });
+  };
+  const endTimes = (response: JsonObject) => points(response).map((p) => Date.parse(String(p.interval.endTime)));
+
+  beforeEach(() => {
+    clock = START;
+    const ctx = { operations: new OperationStore(0), now: () => clock };
+    const connectors = createVpcAccessModule(ctx);
+    google = createMonitoringModule(ctx, connectors);
+    connectors.seed({
+      connectors: [{ name: CONNECTOR, machineType: "e2-micro", minInstances: 2, maxInstances: 4, loadMbps: 100 }],
+    });
+    clock += 10 * 60_000;
+  });
+
+  it("samples every 60 s and shows a point only once 180 s have passed since it was taken", async () => {
+    expect(google.ingestDelaySeconds).toBe(180);
+    const times = endTimes(await listAt({}));
+    expect(times[0]).toBe(clock - 180_000);
+    expect(times.slice(0, -1).map((t, i) => t - (times[i + 1] ?? 0))).toEqual(new Array(times.length - 1).fill(60_000));
+    clock += 59_000;
+    expect(endTimes(await listAt({}))[0]).toBe(clock - 59_000 - 180_000);
+    clock += 1_000;
+    expect(endTimes(await listAt({}))[0]).toBe(clock - 180_000);
+  });
+
+  it("aligned queries see the lag as periods without data", async () => {
+    const aligned = await listAt({ aggregation: { alignmentPeriod: "60s", perSeriesAligner: "ALIGN_MEAN" } });
+    // Periods ending now, 60 s and 120 s ago hold no visible point yet.
+    expect(endTimes(aligned)[0]).toBe(clock - 180_000);
+    google.setIngestDelay(0);
+    expect(endTimes(await listAt({}))[0]).toBe(clock);
+    expect(() => google.setIngestDelay(-1)).toThrow("ingestDelaySeconds");
+  });
+
+  it("serves the packet counts beside the byte counts", async () => {
+    const packets = await listAt({
+      filter: `${metric("received_packets_count")} AND resource.labels.connector_name = "web"`,
+    });
+    const bytes = await listAt({
+      filter: `${metric("received_bytes_count")} AND resource.labels.connector_name = "web"`,
+    });
+    expect(series(packets)[0]).toMatchObject({ metricKind: "DELTA", valueType: "INT64" });
+    // 100 Mbps for 60 s is 750,000,000 bytes, in 1000-byte packets.
+    expect(points(bytes)[0]?.value).toEqual({ int64Value: "750000000" });
+    expect(points(packets)[0]?.value).toEqual({ int64Value: "750000" });
+    const sent = await listAt({ filter: `${metric("sent_packets_count")} AND resource.labels.connector_name = "web"` });
+    expect(points(sent)[0]?.value).toEqual({ int64Value: "750000" });
   });
 });

@@ -1,5 +1,6 @@
 // Cloud Monitoring API v3, MetricService.ListTimeSeries, for Serverless VPC Access connector metrics.
-// Stateless: every answer is derived from the VPC Access module's load history.
+// Stateless: every answer is derived from the VPC Access module's load history, of which only points
+// older than the ingestion delay are visible, as at Google.
 
 import { SimError } from "../core/errors.ts";
 import type { JsonObject, SimContext, SimModule } from "../core/module.ts";
@@ -13,10 +14,11 @@ import {
   rawSeries,
   type ConnectorMetric,
 } from "./metrics.ts";
+import { CONNECTOR_INGEST_DELAY_SECONDS, MAX_TIME_SERIES_PAGE_SIZE } from "./google-facts.ts";
 import { timeSeriesJson, type Series } from "./series.ts";
 
 export const METRIC_SERVICE = "google.monitoring.v3.MetricService";
-const MAX_PAGE_SIZE = 100_000;
+const MAX_PAGE_SIZE = MAX_TIME_SERIES_PAGE_SIZE;
 
 function invalid(field: string, description: string): SimError {
   return SimError.invalidArgument(`Field ${field} ${description}`, [{ field, description }]);
@@ -86,8 +88,36 @@ function fetchStart(window: { startMs: number; endMs: number }, aggregation: Agg
   return window.endMs - periods * aggregation.periodMs + 1;
 }
 
-export function createMonitoringModule(_ctx: SimContext, connectors: VpcAccessModule): SimModule {
+export interface MonitoringOptions {
+  /** Seconds after sampling before a point is visible; default Google's 180. */
+  ingestDelaySeconds?: number;
+}
+
+export interface MonitoringModule extends SimModule {
+  /** Seconds after sampling before a point is visible. */
+  readonly ingestDelaySeconds: number;
+  setIngestDelay(seconds: number): void;
+}
+
+export function ingestDelayProblem(seconds: unknown): string | undefined {
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0
+    ? undefined
+    : `ingestDelaySeconds: expected a non-negative number of seconds, got ${JSON.stringify(seconds)}`;
+}
+
+export function createMonitoringModule(
+  ctx: SimContext,
+  connectors: VpcAccessModule,
+  options: MonitoringOptions = {},
+): MonitoringModule {
   const periodMs = connectors.samplePeriodSeconds * 1000;
+  let ingestDelaySeconds = CONNECTOR_INGEST_DELAY_SECONDS;
+  const setIngestDelay = (seconds: number) => {
+    const problem = ingestDelayProblem(seconds);
+    if (problem) throw new Error(problem);
+    ingestDelaySeconds = seconds;
+  };
+  if (options.ingestDelaySeconds !== undefined) setIngestDelay(options.ingestDelaySeconds);
 
   const listTimeSeries = (request: JsonObject): JsonObject => {
     const project = parseProject(request.name);
@@ -102,12 +132,14 @@ export function createMonitoringModule(_ctx: SimContext, connectors: VpcAccessMo
     const view = parseView(request.view);
     const aggregation = parseAggregation(request.aggregation, metric, RESOURCE_LABEL_KEYS);
     const from = fetchStart(window, aggregation);
+    // Points sampled within the ingestion delay are not readable yet, whatever the interval asks for.
+    const visibleUntil = Math.min(window.endMs, ctx.now() - ingestDelaySeconds * 1000);
     const aligned = connectors
       .connectors()
       .filter((connector) => connector.project === project)
       .map((connector) => ({ name: connector.name, identity: connectorIdentity(metric, connector) }))
       .filter(({ identity }) => matchesFilter(filter, identity))
-      .map(({ name, identity }) => rawSeries(metric, identity, connectors.samples(name, from, window.endMs), periodMs))
+      .map(({ name, identity }) => rawSeries(metric, identity, connectors.samples(name, from, visibleUntil), periodMs))
       .map((series) => alignSeries(series, aggregation, window))
       .filter((series) => series.points.length > 0);
     const { page, nextPageToken } = paginate(reduceSeries(aligned, aggregation), request);
@@ -118,6 +150,10 @@ export function createMonitoringModule(_ctx: SimContext, connectors: VpcAccessMo
   };
 
   return {
+    get ingestDelaySeconds() {
+      return ingestDelaySeconds;
+    },
+    setIngestDelay,
     services: [{ name: METRIC_SERVICE, methods: { ListTimeSeries: listTimeSeries } }],
     // Monitoring keeps no state of its own: seeds, snapshots and resets belong to the connectors.
     seed: () => undefined,

@@ -2,49 +2,31 @@
 
 import type { LoadSample } from "../vpcaccess/index.ts";
 import type { SeriesIdentity } from "./filter.ts";
-import type { MetricKind, Point, Series, ValueType } from "./series.ts";
+import {
+  CONNECTOR_METRIC_FACTS,
+  CONNECTOR_RESOURCE_LABELS,
+  CONNECTOR_RESOURCE_TYPE,
+  type MetricFacts,
+} from "./google-facts.ts";
+import type { Point, Series } from "./series.ts";
 
-export const RESOURCE_TYPE = "vpc_access_connector";
-export const RESOURCE_LABEL_KEYS = ["project_id", "location", "connector_name"] as const;
+export const RESOURCE_TYPE = CONNECTOR_RESOURCE_TYPE;
+export const RESOURCE_LABEL_KEYS = CONNECTOR_RESOURCE_LABELS;
 
-export interface ConnectorMetric {
-  type: string;
-  kind: MetricKind;
-  valueType: ValueType;
-  unit: string;
+export interface ConnectorMetric extends MetricFacts {
   /** The values one sample contributes: one per instance for a distribution, else one. */
   values: (sample: LoadSample) => number[];
 }
 
+const { cpuUtilizations, instances, sentBytes, receivedBytes, sentPackets, receivedPackets } = CONNECTOR_METRIC_FACTS;
+
 export const CONNECTOR_METRICS: readonly ConnectorMetric[] = [
-  {
-    type: "vpcaccess.googleapis.com/connector/cpu/utilizations",
-    kind: "GAUGE",
-    valueType: "DISTRIBUTION",
-    unit: "10^2.%",
-    values: (s) => s.cpuUtilizations,
-  },
-  {
-    type: "vpcaccess.googleapis.com/connector/instances",
-    kind: "GAUGE",
-    valueType: "INT64",
-    unit: "1",
-    values: (s) => [s.instances],
-  },
-  {
-    type: "vpcaccess.googleapis.com/connector/sent_bytes_count",
-    kind: "DELTA",
-    valueType: "INT64",
-    unit: "By",
-    values: (s) => [s.sentBytes],
-  },
-  {
-    type: "vpcaccess.googleapis.com/connector/received_bytes_count",
-    kind: "DELTA",
-    valueType: "INT64",
-    unit: "By",
-    values: (s) => [s.receivedBytes],
-  },
+  { ...cpuUtilizations, values: (s) => s.cpuUtilizations },
+  { ...instances, values: (s) => [s.instances] },
+  { ...sentBytes, values: (s) => [s.sentBytes] },
+  { ...receivedBytes, values: (s) => [s.receivedBytes] },
+  { ...sentPackets, values: (s) => [s.sentPackets] },
+  { ...receivedPackets, values: (s) => [s.receivedPackets] },
 ];
 
 export interface ConnectorRef {

@@ -1,10 +1,12 @@
 // Time series in the simulator's internal form and their google.monitoring.v3.TimeSeries proto3 JSON.
 
 import type { JsonObject } from "../core/module.ts";
+import { bucketCounts } from "./distribution.ts";
 import type { SeriesIdentity } from "./filter.ts";
+import { CPU_UTILIZATION_BUCKETS } from "./google-facts.ts";
 
-export type MetricKind = "GAUGE" | "DELTA";
-export type ValueType = "DOUBLE" | "INT64" | "DISTRIBUTION";
+export type { MetricKind, ValueType } from "./google-facts.ts";
+import type { MetricKind, ValueType } from "./google-facts.ts";
 
 /** One point: a scalar has one value; a distribution keeps every underlying value (one per instance). */
 export interface Point {
@@ -24,24 +26,16 @@ export interface Series {
   points: Point[];
 }
 
-/** CPU utilization is a 0..1 fraction: ten 10% buckets, plus underflow and overflow. */
-const UTILIZATION_BUCKETS = { numFiniteBuckets: 10, width: 0.1, offset: 0 };
-
+/** A CPU utilization distribution (0..1 fractions) in google.api.Distribution proto3 JSON. */
 export function distributionJson(values: number[]): JsonObject {
   const count = values.length;
   const mean = count === 0 ? 0 : values.reduce((a, b) => a + b, 0) / count;
-  const { numFiniteBuckets, width, offset } = UTILIZATION_BUCKETS;
-  const buckets = new Array<number>(numFiniteBuckets + 2).fill(0);
-  for (const value of values) {
-    const index = value < offset ? 0 : Math.min(numFiniteBuckets + 1, Math.floor((value - offset) / width) + 1);
-    buckets[index] = (buckets[index] ?? 0) + 1;
-  }
   return {
     count: String(count),
     mean,
     sumOfSquaredDeviation: values.reduce((sum, v) => sum + (v - mean) ** 2, 0),
-    bucketOptions: { linearBuckets: { ...UTILIZATION_BUCKETS } },
-    bucketCounts: buckets.map(String),
+    bucketOptions: { linearBuckets: { ...CPU_UTILIZATION_BUCKETS } },
+    bucketCounts: bucketCounts(values, CPU_UTILIZATION_BUCKETS).map(String),
   };
 }
 

@@ -21,10 +21,22 @@ function nonNegative(value: unknown, field: string, violations: FieldViolation[]
   return 0;
 }
 
-/** `{mbps}` sets the load now; `{ramp: {fromMbps, toMbps, seconds}}` moves it linearly. */
+/** Optional `packetBytes` of a load body: the traffic's mean packet size, 64..9000 bytes (jumbo frames). */
+export function parsePacketBytes(body: JsonObject): number | undefined {
+  const { packetBytes } = body;
+  if (packetBytes === undefined) return undefined;
+  if (typeof packetBytes === "number" && Number.isFinite(packetBytes) && packetBytes >= 64 && packetBytes <= 9000)
+    return packetBytes;
+  fail([{ field: "packetBytes", description: `must be a number from 64 to 9000, got ${JSON.stringify(packetBytes)}` }]);
+}
+
+/**
+ * `{mbps}` sets the load now; `{ramp: {fromMbps, toMbps, seconds}}` moves it linearly; either may carry
+ * `packetBytes`, and `{packetBytes}` alone changes only the packet size.
+ */
 export function parseLoadChange(body: JsonObject): LoadChange {
   const violations: FieldViolation[] = [];
-  if ((body.mbps === undefined) === (body.ramp === undefined)) {
+  if (body.mbps !== undefined && body.ramp !== undefined) {
     fail([{ field: "mbps", description: "give exactly one of mbps or ramp {fromMbps, toMbps, seconds}" }]);
   }
   if (body.mbps !== undefined) {
@@ -74,7 +86,12 @@ export function loadControlRoutes(ctx: SimContext, store: ConnectorStore): RestR
       method: `${METHOD_PREFIX}/SetLoad`,
       handler: (request) => {
         const name = target(request);
-        store.get(name).load.setLoad(ctx.now(), parseLoadChange(request));
+        const packetBytes = parsePacketBytes(request);
+        const onlyPackets = packetBytes !== undefined && request.mbps === undefined && request.ramp === undefined;
+        const change = onlyPackets ? undefined : parseLoadChange(request);
+        const { load } = store.get(name);
+        if (packetBytes !== undefined) load.setPacketBytes(ctx.now(), packetBytes);
+        if (change) load.setLoad(ctx.now(), change);
         return describe(name);
       },
     },

@@ -46,7 +46,8 @@ const patch = (request: JsonObject) => route("PATCH", "connectors/*}", vpc.restR
 beforeEach(() => {
   now = Date.parse("2025-01-01T00:00:00Z");
   operations = new OperationStore(20);
-  vpc = createVpcAccessModule({ operations, now: () => now });
+  // A sample every 10 s keeps the load tests short; Google's 60 s is the default.
+  vpc = createVpcAccessModule({ operations, now: () => now }, { samplePeriodSeconds: 10 });
 });
 
 describe("connectors", () => {
@@ -87,14 +88,15 @@ describe("connectors", () => {
         network: "n",
         ipCidrRange: "10.8.0.0/28",
         machineType: "f1-micro",
-        minThroughput: 100,
-        maxThroughput: 250,
+        minThroughput: 200,
+        maxThroughput: 500,
       }),
     );
+    // Throughput counts 100 Mbps per instance on every machine type.
     expect(await call("GetConnector", { name: NAME })).toMatchObject({
       minInstances: 2,
       maxInstances: 5,
-      maxThroughput: 250,
+      maxThroughput: 500,
     });
     await finish(await create({ network: "n", ipCidrRange: "10.8.0.16/28" }, "c2"));
     expect(await call("GetConnector", { name: `${PARENT}/connectors/c2` })).toMatchObject({
@@ -179,7 +181,14 @@ describe("PATCH", () => {
     });
     expect(await call("GetConnector", { name: NAME })).toMatchObject({ state: "UPDATING", minInstances: 2 });
     expect(
-      (await rejection(() => patch({ connector: { name: NAME, maxInstances: 7 }, updateMask: "maxInstances" }))).code,
+      (
+        await rejection(() =>
+          patch({
+            connector: { name: NAME, minInstances: 3, maxInstances: 7 },
+            updateMask: "minInstances,maxInstances",
+          }),
+        )
+      ).code,
     ).toBe("FAILED_PRECONDITION");
     expect((await finish(operation)).response).toMatchObject({
       state: "READY",
@@ -190,9 +199,10 @@ describe("PATCH", () => {
   });
 
   it("rejects a decrease and an unsupported mask", async () => {
-    await finish(await patch({ connector: { name: NAME, maxInstances: 5 }, updateMask: "maxInstances" }));
+    const both = "minInstances,maxInstances";
+    await finish(await patch({ connector: { name: NAME, minInstances: 2, maxInstances: 5 }, updateMask: both }));
     const shrink = await rejection(() =>
-      patch({ connector: { name: NAME, maxInstances: 4 }, updateMask: "maxInstances" }),
+      patch({ connector: { name: NAME, minInstances: 2, maxInstances: 4 }, updateMask: both }),
     );
     expect(shrink.message).toBe("max_instances can only be increased: 5 → 4 requires recreating the connector");
     const mask = await rejection(() => patch({ connector: { name: NAME, network: "x" }, updateMask: "network" }));
@@ -216,6 +226,18 @@ describe("load control and state", () => {
     now += 10_000;
     expect(await route("GET", ":load", controls())({ name: NAME })).toMatchObject({ instances: 4, servedMbps: 300 });
     expect(vpc.samples(NAME, 0, now).map((s) => s.offeredMbps)).toEqual([100, 100, 100, 300]);
+  });
+
+  it("changes the packet size alone or with a load, and CPU follows the packet rate", async () => {
+    const before = (await route("GET", ":load", controls())({ name: NAME })) as { meanCpuUtilization: number };
+    const state = await route("POST", ":load", controls())({ name: NAME, packetBytes: 250 });
+    expect(state).toMatchObject({ offeredMbps: 100, packetBytes: 250 });
+    expect((state as { meanCpuUtilization: number }).meanCpuUtilization).toBeGreaterThan(before.meanCpuUtilization);
+    now += 10_000;
+    const [sample] = vpc.samples(NAME, now, now);
+    expect(sample?.sentPackets).toBe(Math.round((sample?.sentBytes ?? 0) / 250));
+    const bad = await rejection(() => route("POST", ":load", controls())({ name: NAME, packetBytes: 10 }));
+    expect(bad.details[0]?.fieldViolations).toEqual([expect.objectContaining({ field: "packetBytes" })]);
   });
 
   it("rejects a malformed load or noise body", async () => {

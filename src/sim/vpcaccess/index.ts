@@ -5,6 +5,7 @@
 import { SimError } from "../core/errors.ts";
 import type { JsonObject, RestRoute, SimContext, SimModule } from "../core/module.ts";
 import { loadControlRoutes } from "./control.ts";
+import { CONNECTOR_METRICS_SAMPLE_PERIOD_SECONDS } from "./google-facts.ts";
 import type { LoadSample } from "./load-model.ts";
 import { parseSeedConnectors } from "./seed.ts";
 import { VpcAccessService, type ApiVersion } from "./service.ts";
@@ -15,8 +16,8 @@ export { MBPS_PER_INSTANCE, type MachineType } from "./rules.ts";
 
 export const VPC_ACCESS_SERVICE = "google.cloud.vpcaccess.v1.VpcAccessService";
 const V1BETA1_SERVICE = "google.cloud.vpcaccess.v1beta1.VpcAccessService";
-/** Google samples connector metrics every 60 s; a shorter default keeps local feedback loops quick. */
-export const DEFAULT_SAMPLE_PERIOD_SECONDS = 10;
+/** Google samples connector metrics every 60 s (see google-facts.ts). */
+export const DEFAULT_SAMPLE_PERIOD_SECONDS = CONNECTOR_METRICS_SAMPLE_PERIOD_SECONDS;
 
 export interface VpcAccessModule extends SimModule {
   /** Seconds between load samples (and so between Monitoring points). */

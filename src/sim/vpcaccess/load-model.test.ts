@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ConnectorLoad, computeSample, jitter, loadAt, scaledInstances } from "./load-model.ts";
+import { ConnectorLoad, REFERENCE_PACKET_BYTES, computeSample, jitter, loadAt, scaledInstances } from "./load-model.ts";
 import type { Sizing } from "./rules.ts";
 
 const PERIOD = 10_000;
 const e2micro: Sizing = { machineType: "e2-micro", minInstances: 2, maxInstances: 5 };
 const quiet = { amplitude: 0, seed: 0 };
 
-function sampleFor(sizing: Sizing, offeredMbps: number, previous?: number) {
+function sampleFor(sizing: Sizing, offeredMbps: number, previous?: number, packetBytes = REFERENCE_PACKET_BYTES) {
   return computeSample(
-    { key: "c", index: 1, timeMs: PERIOD, periodMs: PERIOD, offeredMbps, sizing, noise: quiet },
+    { key: "c", index: 1, timeMs: PERIOD, periodMs: PERIOD, offeredMbps, sizing, noise: quiet, packetBytes },
     previous,
   );
 }
@@ -56,9 +56,26 @@ describe("computeSample", () => {
     expect(sample).toMatchObject({ instances: 5, servedMbps: 500, cpuUtilizations: [1, 1, 1, 1, 1] });
   });
 
-  it("counts the bytes served in the period", () => {
-    // 80 Mbps for 10 s = 800 Mbit = 100,000,000 bytes each way.
-    expect(sampleFor(e2micro, 80)).toMatchObject({ sentBytes: 100_000_000, receivedBytes: 100_000_000 });
+  it("counts the bytes and packets served in the period", () => {
+    // 80 Mbps for 10 s = 800 Mbit = 100,000,000 bytes each way, in 1000-byte packets.
+    expect(sampleFor(e2micro, 80)).toMatchObject({
+      sentBytes: 100_000_000,
+      receivedBytes: 100_000_000,
+      sentPackets: 100_000,
+      receivedPackets: 100_000,
+    });
+    expect(sampleFor(e2micro, 80, undefined, 250)).toMatchObject({ sentPackets: 400_000, receivedPackets: 400_000 });
+  });
+
+  it("costs more CPU for the same Mbps in smaller packets", () => {
+    // 100 Mbps on two e2-micro: half of capacity; at half the reference size, twice the packets.
+    const reference = sampleFor(e2micro, 100);
+    const small = sampleFor(e2micro, 100, undefined, REFERENCE_PACKET_BYTES / 2);
+    expect(reference.cpuUtilizations).toEqual([0.5, 0.5]);
+    expect(small.servedMbps).toBe(reference.servedMbps);
+    expect(small.cpuUtilizations[0]).toBeCloseTo(0.5 * 0.5 + 1 * 0.5, 9);
+    const large = sampleFor(e2micro, 100, undefined, REFERENCE_PACKET_BYTES * 2);
+    expect(large.cpuUtilizations[0]).toBeLessThan(0.5);
   });
 
   it("jitters deterministically with a seed", () => {
@@ -72,6 +89,7 @@ describe("computeSample", () => {
           offeredMbps: 100,
           sizing: e2micro,
           noise: { amplitude: 0.2, seed },
+          packetBytes: REFERENCE_PACKET_BYTES,
         },
         undefined,
       );

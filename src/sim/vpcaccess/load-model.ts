@@ -3,12 +3,20 @@
 // up to "now" under the old settings, then applies from "now" on. So the history never needs timers and
 // past samples stay what they were when Monitoring first could have read them.
 
+import { MODEL_SCALE_OUT_UTILIZATION } from "./google-facts.ts";
 import { MBPS_PER_INSTANCE, type Sizing } from "./rules.ts";
 
-/** Instances are added once the expected per-instance utilization would exceed this (like Google's autoscaler). */
-export const SCALE_OUT_UTILIZATION = 0.8;
+/** Instances are added once the expected per-instance utilization would exceed this (a modelling choice). */
+export const SCALE_OUT_UTILIZATION = MODEL_SCALE_OUT_UTILIZATION;
 /** A proxy sends what it receives; 1 Mbps for one second is 125,000 bytes. */
 const BYTES_PER_MBIT = 125_000;
+/**
+ * CPU model (a modelling choice; Google publishes no per-packet cost): an instance's CPU is half
+ * byte-bound and half packet-bound, calibrated so that at the reference mean packet size it equals the
+ * served share of capacity. Smaller packets at the same Mbps mean more packets and more CPU.
+ */
+export const REFERENCE_PACKET_BYTES = 1000;
+const PACKET_CPU_SHARE = 0.5;
 /** Samples kept per connector: a bit over a day at the default 10 s period. */
 const HISTORY_LIMIT = 10_000;
 
@@ -37,12 +45,16 @@ export interface LoadSample {
   cpuUtilizations: number[];
   sentBytes: number;
   receivedBytes: number;
+  sentPackets: number;
+  receivedPackets: number;
 }
 
 export interface ConnectorLoadState {
   sizing: Sizing;
   segment: LoadSegment;
   noise: Noise;
+  /** Mean packet size of the traffic, in bytes; absent = REFERENCE_PACKET_BYTES. */
+  packetBytes?: number;
   createdMs: number;
   /** Instances the autoscaler runs now; undefined right after creation or a machine type change (= min). */
   instances: number | undefined;
@@ -72,6 +84,12 @@ export function jitter(seed: number, key: string, index: number, slot: number): 
   return (((h ^ (h >>> 14)) >>> 0) / 4294967295) * 2 - 1;
 }
 
+/** CPU share of one instance serving `byteLoad` (served / capacity) in packets of `packetBytes`. */
+export function cpuLoad(byteLoad: number, packetBytes: number): number {
+  const packetLoad = (byteLoad * REFERENCE_PACKET_BYTES) / packetBytes;
+  return byteLoad * (1 - PACKET_CPU_SHARE) + packetLoad * PACKET_CPU_SHARE;
+}
+
 /** One sample: what the connector serves and how busy its instances are at `timeMs`. */
 export function computeSample(
   input: {
@@ -82,6 +100,7 @@ export function computeSample(
     offeredMbps: number;
     sizing: Sizing;
     noise: Noise;
+    packetBytes: number;
   },
   previousInstances: number | undefined,
 ): LoadSample {
@@ -90,11 +109,12 @@ export function computeSample(
   const instances = scaledInstances(input.sizing, offered, previousInstances);
   const capacity = instances * MBPS_PER_INSTANCE[input.sizing.machineType];
   const served = Math.min(offered, capacity);
-  const utilization = served / capacity;
+  const utilization = cpuLoad(served / capacity, input.packetBytes);
   const cpuUtilizations = Array.from({ length: instances }, (_, i) =>
     Math.min(1, Math.max(0, utilization * (1 + noise.amplitude * jitter(noise.seed, key, index, i + 1)))),
   );
   const bytes = Math.round(served * (input.periodMs / 1000) * BYTES_PER_MBIT);
+  const packets = Math.round(bytes / input.packetBytes);
   return {
     timeMs: input.timeMs,
     offeredMbps: offered,
@@ -104,6 +124,8 @@ export function computeSample(
     cpuUtilizations,
     sentBytes: bytes,
     receivedBytes: bytes,
+    sentPackets: packets,
+    receivedPackets: packets,
   };
 }
 
@@ -141,6 +163,12 @@ export class ConnectorLoad {
         : { atMs: nowMs, fromMbps: change.fromMbps, toMbps: change.toMbps, durationMs: change.seconds * 1000 };
   }
 
+  /** Mean packet size from now on: the same Mbps in smaller packets costs more CPU. */
+  setPacketBytes(nowMs: number, packetBytes: number): void {
+    this.#advance(nowMs);
+    this.#state.packetBytes = packetBytes;
+  }
+
   setNoise(nowMs: number, noise: Noise): void {
     this.#advance(nowMs);
     this.#state.noise = { ...noise };
@@ -167,6 +195,7 @@ export class ConnectorLoad {
     const instances = this.#state.instances ?? sizing.minInstances;
     const capacityMbps = instances * MBPS_PER_INSTANCE[sizing.machineType];
     const servedMbps = Math.min(offeredMbps, capacityMbps);
+    const packetBytes = this.#state.packetBytes ?? REFERENCE_PACKET_BYTES;
     const ramping = segment.durationMs > 0 && nowMs < segment.atMs + segment.durationMs;
     return {
       sizing: this.sizing,
@@ -185,7 +214,8 @@ export class ConnectorLoad {
       instances,
       capacityMbps,
       servedMbps,
-      meanCpuUtilization: servedMbps / capacityMbps,
+      packetBytes,
+      meanCpuUtilization: Math.min(1, cpuLoad(servedMbps / capacityMbps, packetBytes)),
       samplePeriodSeconds: this.#periodMs / 1000,
     };
   }
@@ -204,6 +234,7 @@ export class ConnectorLoad {
       offeredMbps: loadAt(segment, timeMs),
       sizing,
       noise,
+      packetBytes: this.#state.packetBytes ?? REFERENCE_PACKET_BYTES,
     };
   }
 

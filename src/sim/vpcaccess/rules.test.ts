@@ -61,19 +61,21 @@ describe("connector id and range", () => {
 });
 
 describe("throughput and instances", () => {
-  it("scales with the machine type", () => {
+  it("reports 100 Mbps per instance whatever the machine type, as Google does", () => {
     expect(throughputOf("e2-micro", 3)).toBe(300);
-    expect(throughputOf("f1-micro", 4)).toBe(200);
-    expect(throughputOf("e2-standard-4", 2)).toBe(3200);
+    expect(throughputOf("f1-micro", 4)).toBe(400);
+    // Google's Terraform provider tests on an e2-standard-4: instances 5/7 read back as 500/700.
+    expect(throughputOf("e2-standard-4", 5)).toBe(500);
+    expect(throughputOf("e2-standard-4", 7)).toBe(700);
   });
 
-  it("maps a throughput back to whole instances", () => {
+  it("maps a throughput back to whole instances at 100 Mbps each", () => {
     expect(instancesFromThroughput("e2-micro", 200, "connector.min_throughput")).toEqual({ instances: 2 });
-    expect(instancesFromThroughput("e2-micro", 250, "connector.min_throughput")).toEqual({
-      violation: {
-        field: "connector.min_throughput",
-        description: "must be a multiple of 100 Mbps for e2-micro, got 250",
-      },
+    // ... and throughput 400/800 on an e2-standard-4 creates 4/8 instances.
+    expect(instancesFromThroughput("e2-standard-4", 400, "connector.min_throughput")).toEqual({ instances: 4 });
+    expect(instancesFromThroughput("e2-standard-4", 800, "connector.max_throughput")).toEqual({ instances: 8 });
+    expect(instancesFromThroughput("f1-micro", 250, "connector.min_throughput")).toEqual({
+      violation: { field: "connector.min_throughput", description: "must be a multiple of 100 Mbps, got 250" },
     });
   });
 });
@@ -99,7 +101,38 @@ describe("parseUpdateMask", () => {
 describe("planUpdate", () => {
   it("applies only the masked fields", () => {
     const patch = { minInstances: 4, maxInstances: 9, machineType: "f1-micro" };
-    expect(planUpdate(current, patch, ["maxInstances"])).toEqual({ ...current, maxInstances: 9 });
+    expect(planUpdate(current, patch, ["minInstances", "maxInstances"])).toEqual({
+      ...current,
+      minInstances: 4,
+      maxInstances: 9,
+    });
+    expect(planUpdate(current, patch, ["machineType"])).toEqual({ ...current, machineType: "f1-micro" });
+  });
+
+  it("wants min and max instances together, as gcloud and Terraform send them", () => {
+    for (const mask of [["maxInstances"], ["minInstances"], ["machineType", "maxInstances"]] as const) {
+      const error = (() => {
+        try {
+          planUpdate(current, { minInstances: 3, maxInstances: 9, machineType: "e2-micro" }, [...mask]);
+        } catch (err) {
+          return err as SimError;
+        }
+        return undefined;
+      })();
+      expect(error?.code).toBe("INVALID_ARGUMENT");
+      expect(error?.details[0]?.fieldViolations).toEqual([expect.objectContaining({ field: "update_mask" })]);
+    }
+    // Without a mask, the fields present decide; one bound alone is refused too.
+    expect(violationsOf(() => planUpdate(current, { maxInstances: 9 }, []))[0]?.field).toBe("update_mask");
+    // Both named but one without a value.
+    expect(violationsOf(() => planUpdate(current, { maxInstances: 9 }, ["minInstances", "maxInstances"]))).toEqual([
+      expect.objectContaining({ field: "connector.min_instances" }),
+    ]);
+    // The unchanged bound restated is fine.
+    expect(planUpdate(current, { minInstances: 3, maxInstances: 9 }, ["minInstances", "maxInstances"])).toEqual({
+      ...current,
+      maxInstances: 9,
+    });
   });
 
   it("uses the fields present when the mask is empty", () => {
@@ -126,7 +159,9 @@ describe("planUpdate", () => {
   });
 
   it("keeps the range rules on update", () => {
-    const violations = violationsOf(() => planUpdate(current, { minInstances: 6 }, ["minInstances"]));
+    const violations = violationsOf(() =>
+      planUpdate(current, { minInstances: 6, maxInstances: 5 }, ["minInstances", "maxInstances"]),
+    );
     expect(violations.map((v) => v.field)).toEqual(["connector.max_instances"]);
   });
 

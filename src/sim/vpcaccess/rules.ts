@@ -2,19 +2,29 @@
 // INVALID_ARGUMENT carrying one field violation per broken rule, so a client sees all problems at once.
 
 import { SimError, type FieldViolation } from "../core/errors.ts";
+import {
+  CREATE_DEFAULTS,
+  EXPECTED_MBPS_PER_INSTANCE,
+  MAX_INSTANCES_RANGE,
+  MIN_INSTANCES_RANGE,
+  PAIRED_INSTANCE_FIELDS,
+  REPORTED_MBPS_PER_INSTANCE,
+  UNPAIRED_INSTANCES_MESSAGE,
+  UPDATABLE_FIELDS,
+  type MachineType,
+} from "./google-facts.ts";
 
-/** Expected throughput of one connector instance, in Mbps, per supported machine type. */
-export const MBPS_PER_INSTANCE = { "f1-micro": 50, "e2-micro": 100, "e2-standard-4": 1600 } as const;
-export type MachineType = keyof typeof MBPS_PER_INSTANCE;
+export { UPDATABLE_FIELDS, type MachineType } from "./google-facts.ts";
+/** Capacity of one instance per machine type, in Mbps (what it carries, not what the API reports). */
+export const MBPS_PER_INSTANCE = EXPECTED_MBPS_PER_INSTANCE;
 export const MACHINE_TYPES = Object.keys(MBPS_PER_INSTANCE) as MachineType[];
 
-export const MIN_INSTANCES = { low: 2, high: 9 } as const;
-export const MAX_INSTANCES = { low: 3, high: 10 } as const;
-/** API defaults when neither instances nor throughput are given (the proto's 200 / 300 Mbps on e2-micro). */
-export const DEFAULT_SIZING = { machineType: "e2-micro", minInstances: 2, maxInstances: 3 } as const;
+export const MIN_INSTANCES = MIN_INSTANCES_RANGE;
+export const MAX_INSTANCES = MAX_INSTANCES_RANGE;
+/** API defaults when neither instances nor throughput are given. */
+export const DEFAULT_SIZING = CREATE_DEFAULTS;
 
 /** Fields the REST PATCH may change; anything else in updateMask is rejected. */
-export const UPDATABLE_FIELDS = ["machineType", "minInstances", "maxInstances"] as const;
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
 export interface Sizing {
@@ -88,27 +98,27 @@ export function validateSizing(
   return violations;
 }
 
-/** Throughput a number of instances of a machine type delivers, as the API reports it. */
-export function throughputOf(machineType: MachineType, instances: number): number {
-  return instances * MBPS_PER_INSTANCE[machineType];
+/**
+ * min/max_throughput as the API reports them for a number of instances: 100 Mbps per instance on every
+ * machine type (the field describes an e2-micro), so it is not what an e2-standard-4 carries.
+ */
+export function throughputOf(_machineType: MachineType, instances: number): number {
+  return instances * REPORTED_MBPS_PER_INSTANCE;
 }
 
 /**
- * Instances for a legacy throughput value. Instances take precedence when both are given, as in the API;
- * a throughput must be a whole number of instances of the machine type.
+ * Instances for a legacy throughput value, at the API's 100 Mbps per instance whatever the machine type.
+ * Instances take precedence when both are given, as in the API.
  */
 export function instancesFromThroughput(
-  machineType: MachineType,
+  _machineType: MachineType,
   throughputMbps: number,
   field: string,
 ): { instances: number } | { violation: FieldViolation } {
-  const perInstance = MBPS_PER_INSTANCE[machineType];
+  const perInstance = REPORTED_MBPS_PER_INSTANCE;
   if (!Number.isInteger(throughputMbps) || throughputMbps % perInstance !== 0) {
     return {
-      violation: {
-        field,
-        description: `must be a multiple of ${perInstance} Mbps for ${machineType}, got ${throughputMbps}`,
-      },
+      violation: { field, description: `must be a multiple of ${perInstance} Mbps, got ${throughputMbps}` },
     };
   }
   return { instances: throughputMbps / perInstance };
@@ -153,6 +163,12 @@ export function planUpdate(
       { field: "update_mask", description: `must name at least one of ${UPDATABLE_FIELDS.join(", ")}` },
     ]);
   }
+  const unpaired = unpairedInstanceField(fields, patch);
+  if (unpaired) {
+    throw SimError.invalidArgument(UNPAIRED_INSTANCES_MESSAGE, [
+      { field: unpaired.field, description: unpaired.description },
+    ]);
+  }
   const next = {
     machineType: fields.includes("machineType") ? patch.machineType : current.machineType,
     minInstances: fields.includes("minInstances") ? Number(patch.minInstances ?? 0) : current.minInstances,
@@ -173,4 +189,26 @@ export function planUpdate(
   if (violations.length > 0)
     throw SimError.invalidArgument(violations.map((v) => v.description).join("; "), violations);
   return next as Sizing;
+}
+
+/** The instance bound a PATCH names (in its mask, or by value without one) without the other one. */
+function unpairedInstanceField(
+  fields: readonly UpdatableField[],
+  patch: Partial<Record<UpdatableField, unknown>>,
+): FieldViolation | undefined {
+  const [min, max] = PAIRED_INSTANCE_FIELDS;
+  const named = PAIRED_INSTANCE_FIELDS.filter((f) => fields.includes(f));
+  if (named.length === 1) {
+    const missing = named[0] === min ? max : min;
+    return {
+      field: "update_mask",
+      description: `names ${named[0]} without ${missing}; min_instances and max_instances are updated together`,
+    };
+  }
+  const withoutValue = named.find((f) => patch[f] === undefined || patch[f] === null);
+  if (withoutValue) {
+    const field = withoutValue === min ? "connector.min_instances" : "connector.max_instances";
+    return { field, description: "must be given: min_instances and max_instances are updated together" };
+  }
+  return undefined;
 }

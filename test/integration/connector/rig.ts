@@ -1,10 +1,11 @@
 // A rig for connector tests: the simulator, the shared test kube-apiserver (cluster source, status
 // subresource, events) and a controller built the way compose.ts builds one, with the connector kind.
 //
-// Monitoring aligns on whole minutes (60s at least), which would make every test minutes long. The
-// simulator therefore runs on a clock SPEED times faster than the wall clock, and so do the Monitoring
-// queries; the controller itself (poll interval, stabilization window, cooldown) stays on wall time. One
-// alignment period is then 60s / SPEED of wall time.
+// Monitoring aligns on whole minutes (60s at least) and shows a point only 3 minutes after it was sampled,
+// which would make every test minutes long. The simulator therefore runs on a clock SPEED times faster than
+// the wall clock, and so do the Monitoring queries; the controller itself (poll interval, stabilization
+// window, cooldown, metricsDelay) stays on wall time, with data ages converted (ConnectorMetrics clockRate).
+// One alignment period is then 60s / SPEED of wall time, and Google's ingestion delay METRICS_DELAY.
 
 import { CustomObjectsApi, EventsV1Api } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -20,12 +21,15 @@ import type { CommonSpec, ManagedObject } from "../../../src/kinds/kind.ts";
 import { ConnectorKind } from "../../../src/kinds/connector/kind.ts";
 import { connectorResource } from "../../../src/kinds/connector/resource.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
+import { CONNECTOR_INGEST_DELAY_SECONDS } from "../../../src/sim/monitoring/google-facts.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { createNamespace, testKubeConfig } from "../../support/kube.ts";
 import { classifyReconcileError } from "../../../src/controller/errors.ts";
 
 export const SPEED = 60;
+/** The simulator's (Google's) Monitoring lag in wall time: what spec.autoscaling.metricsDelay declares. */
+export const METRICS_DELAY = `${CONNECTOR_INGEST_DELAY_SECONDS / SPEED}s`;
 export const PROJECT = "demo-project";
 export const REGION = "us-central1";
 
@@ -55,7 +59,13 @@ export class ConnectorRig {
     const guard = (api: "vpcaccess" | "monitoring") =>
       new CallGuard({ api, qps: 200, burst: 400, halfOpenAfterMs: 500 });
     this.api = new VpcAccessApi(gcp, guard("vpcaccess"));
-    this.#metrics = new ConnectorMetrics(gcp, guard("monitoring"), { now: clock });
+    // Ten periods of lookback (10 s of wall time) leave room between metricsDelay + 2 polls (5 s) and "no
+    // data at all", so stale data can be told from missing data as with the 5-minute default on Google.
+    this.#metrics = new ConnectorMetrics(gcp, guard("monitoring"), {
+      now: clock,
+      clockRate: SPEED,
+      lookbackPeriods: 10,
+    });
     const kind = new ConnectorKind(this.api, this.#metrics, {
       onScaleEvent: (connector, action) => this.scaleEvents.push({ connector, action }),
       onUtilization: (connector, signal, value) => this.utilization.push({ connector, signal, value }),
@@ -84,9 +94,9 @@ export class ConnectorRig {
   ): Promise<ConnectorRig> {
     const start = Date.now();
     const clock = () => start + (Date.now() - start) * SPEED;
+    // Google's sampling period and ingestion delay: the simulator's defaults.
     const sim = await startSimulator({
       now: clock,
-      samplePeriodSeconds: 10,
       seed: {
         connectors: connectors.map(({ id, ...rest }) => ({ name: connectorName(id), network: "default", ...rest })),
       },
@@ -163,8 +173,17 @@ export class ConnectorRig {
   }
 
   /** Sets the offered load now (`mbps`) or ramps it over `seconds` of wall time. */
-  async setLoad(id: string, load: { mbps: number } | { fromMbps: number; toMbps: number; seconds: number }) {
-    const body = "mbps" in load ? load : { ramp: { ...load, seconds: load.seconds * SPEED } };
+  /** ... and with `packetBytes`, the traffic's mean packet size (smaller packets cost more CPU). */
+  async setLoad(
+    id: string,
+    load: ({ mbps: number } | { fromMbps: number; toMbps: number; seconds: number }) & { packetBytes?: number },
+  ) {
+    const { packetBytes, ...change } = load;
+    const packets = packetBytes === undefined ? {} : { packetBytes };
+    const body =
+      "mbps" in change
+        ? { ...change, ...packets }
+        : { ramp: { ...change, seconds: change.seconds * SPEED }, ...packets };
     const response = await fetch(
       `http://127.0.0.1:${this.sim.restPort}/control/v1/connectors/${connectorName(id)}:load`,
       {
@@ -190,11 +209,10 @@ export function connectorSpec(id: string, overrides: Record<string, unknown> = {
     machineType: "e2-micro",
     minInstances: 2,
     maxInstances: 3,
-    // The simulator's Monitoring has no ingestion lag.
     autoscaling: {
       enabled: true,
       pollInterval: "1s",
-      metricsDelay: "0s",
+      metricsDelay: METRICS_DELAY,
       stabilizationWindow: "3s",
       cooldown: "0s",
       maxStep: 2,

@@ -50,8 +50,25 @@ describe("connector sizes", () => {
     const ready = await rig.waitFor("grow", (o) => conditionOf(o, "Ready")?.status === "True");
     expect(ready.status?.live).toEqual({ machineType: "e2-micro", minInstances: 2, maxInstances: 6 });
     expect(rig.patches("grow")).toBe(1);
+    // Google wants both bounds in the PATCH; the simulator refuses one alone, so OK means both were sent.
+    expect(rig.sim.control.requests({ method: "PatchConnector" }).map((r) => r.code)).toEqual(["OK"]);
     const updated = (await rig.events("grow")).find((e) => e.reason === "Updated");
     expect(updated?.note).toBe("Applied maxInstances: desired 6, live 3");
+  });
+
+  it("fixes minInstances alone, sending the unchanged maxInstances beside it", async () => {
+    rig = await ConnectorRig.start("vpcc-floor", [
+      { id: "floor", machineType: "e2-micro", minInstances: 2, maxInstances: 5, loadMbps: 0 },
+    ]);
+    await rig.create(
+      "floor",
+      connectorSpec("floor", { minInstances: 3, maxInstances: 5, autoscaling: NO_AUTOSCALING }),
+    );
+    const ready = await rig.waitFor("floor", (o) => conditionOf(o, "Ready")?.status === "True");
+    expect(ready.status?.live).toEqual({ machineType: "e2-micro", minInstances: 3, maxInstances: 5 });
+    expect(rig.sim.control.requests({ method: "PatchConnector" }).map((r) => r.code)).toEqual(["OK"]);
+    const updated = (await rig.events("floor")).find((e) => e.reason === "Updated");
+    expect(updated?.note).toBe("Applied minInstances: desired 3, live 2");
   });
 
   it("in Observe mode computes the raise but changes nothing", async () => {

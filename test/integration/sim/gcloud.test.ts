@@ -62,8 +62,9 @@ if (!installed) {
       expect(connectors.map((c) => c.name)).toEqual([NAME, `projects/${PROJECT}/locations/${REGION}/connectors/spare`]);
       expect(connectors[1]).toMatchObject({
         machineType: "f1-micro",
-        minThroughput: 100,
-        maxThroughput: 200,
+        // Google reports 100 Mbps per instance whatever the machine type.
+        minThroughput: 200,
+        maxThroughput: 400,
         state: "READY",
       });
     });
@@ -95,7 +96,7 @@ if (!installed) {
         machineType: "e2-standard-4",
         minInstances: 3,
         maxInstances: 6,
-        maxThroughput: 9600,
+        maxThroughput: 600,
       });
       expect(sim.control.requests({ method: "PatchConnector" })).toHaveLength(1);
     });
@@ -105,6 +106,14 @@ if (!installed) {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain("INVALID_ARGUMENT");
       expect(result.stderr).toContain("min_instances can only be increased: 3 → 2 requires recreating the connector");
+    });
+
+    it("refuses --max-instances without --min-instances, as gcloud's help says Google does", async () => {
+      const result = await gcloud("update", "edge", "--region", REGION, "--max-instances", "8");
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain("INVALID_ARGUMENT");
+      expect(result.stderr).toContain("min_instances and max_instances must be updated together");
+      expect((await gcloud("describe", "edge", "--region", REGION)).stdout).toContain('"maxInstances": 6');
     });
 
     it("reports a missing connector in Google's words", async () => {

@@ -1,9 +1,11 @@
 // The simulated Cloud Monitoring ListTimeSeries driven by the real @google-cloud/monitoring client, on a
-// simulator clock the test moves, so every sample and aligned value is known exactly.
+// simulator clock the test moves, so every sample and aligned value is known exactly. Sampling (60 s) and
+// ingestion delay (180 s) are Google's, the simulator's defaults.
 
 import { MetricServiceClient } from "@google-cloud/monitoring";
 import { googleAuthLibrary, grpc } from "google-gax";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimControlClient } from "../../../src/sim/control/client.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 
 const START_MS = Date.parse("2025-03-01T12:00:00Z");
@@ -11,6 +13,8 @@ const WEB = "projects/demo/locations/us-central1/connectors/web";
 const CPU = 'metric.type = "vpcaccess.googleapis.com/connector/cpu/utilizations"';
 const INSTANCES = 'metric.type = "vpcaccess.googleapis.com/connector/instances"';
 const SENT = 'metric.type = "vpcaccess.googleapis.com/connector/sent_bytes_count"';
+const RECEIVED_PACKETS = 'metric.type = "vpcaccess.googleapis.com/connector/received_packets_count"';
+const DELAY_MS = 180_000;
 
 let sim: Simulator;
 let clock = START_MS;
@@ -51,7 +55,6 @@ async function setLoad(mbps: number): Promise<void> {
 beforeAll(async () => {
   sim = await startSimulator({
     now: () => clock,
-    samplePeriodSeconds: 10,
     seed: {
       connectors: [
         { name: WEB, machineType: "e2-micro", minInstances: 2, maxInstances: 5, loadMbps: 100 },
@@ -64,10 +67,10 @@ beforeAll(async () => {
       ],
     },
   });
-  // Two minutes at 100 Mbps, then two at 300 Mbps: the connector scales from 2 to 4 instances.
-  clock += 120_000;
+  // Ten minutes at 100 Mbps, then ten at 300 Mbps: the connector scales from 2 to 4 instances.
+  clock += 600_000;
   await setLoad(300);
-  clock += 120_000;
+  clock += 600_000;
 });
 
 afterAll(async () => {
@@ -91,14 +94,16 @@ describe.each(["grpc", "rest"] as const)("MetricServiceClient over %s", (mode) =
       type: "vpc_access_connector",
       labels: { project_id: "demo", location: "us-central1", connector_name: "web" },
     });
-    expect(web?.points).toHaveLength(24);
+    // One point a minute, the last three minutes not visible yet.
+    expect(web?.points).toHaveLength((clock - DELAY_MS - START_MS) / 60_000);
     const newest = web?.points?.[0];
-    expect(Number(newest?.interval?.endTime?.seconds)).toBe(clock / 1000);
+    expect(Number(newest?.interval?.endTime?.seconds)).toBe((clock - DELAY_MS) / 1000);
+    expect(Number(web?.points?.[1]?.interval?.endTime?.seconds)).toBe((clock - DELAY_MS - 60_000) / 1000);
     // 300 Mbps over 4 e2-micro instances (400 Mbps) is 75% CPU each.
     const distribution = newest?.value?.distributionValue;
     expect(distribution?.mean).toBe(0.75);
-    expect(distribution?.bucketCounts?.map(Number)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0]);
-    expect(distribution?.bucketOptions?.linearBuckets).toMatchObject({ numFiniteBuckets: 10, width: 0.1 });
+    expect(distribution?.bucketCounts?.map(Number)).toEqual(Array.from({ length: 102 }, (_, i) => (i === 76 ? 4 : 0)));
+    expect(distribution?.bucketOptions?.linearBuckets).toMatchObject({ numFiniteBuckets: 100, width: 0.01 });
     expect(Number(distribution?.count)).toBe(4);
     await monitoring.close();
   });
@@ -108,17 +113,28 @@ describe.each(["grpc", "rest"] as const)("MetricServiceClient over %s", (mode) =
     const aligned = async (filter: string, perSeriesAligner: string) => {
       const [series] = await monitoring.listTimeSeries(
         request(`${filter} AND resource.label.connector_name = "web"`, {
-          aggregation: { alignmentPeriod: { seconds: 120 }, perSeriesAligner },
+          aggregation: { alignmentPeriod: { seconds: 300 }, perSeriesAligner },
         }),
       );
       return series[0]?.points?.map((p) => p.value ?? {}) ?? [];
     };
-    expect((await aligned(CPU, "ALIGN_MEAN")).map((v) => v.doubleValue)).toEqual([0.75, 0.5]);
-    expect((await aligned(CPU, "ALIGN_PERCENTILE_99")).map((v) => v.doubleValue)).toEqual([0.75, 0.5]);
-    expect((await aligned(CPU, "ALIGN_MAX")).map((v) => v.doubleValue)).toEqual([0.75, 0.5]);
-    expect((await aligned(INSTANCES, "ALIGN_MAX")).map((v) => Number(v.int64Value))).toEqual([4, 2]);
-    // 300 Mbps is 37.5 MB/s, 100 Mbps 12.5 MB/s.
-    expect((await aligned(SENT, "ALIGN_RATE")).map((v) => v.doubleValue)).toEqual([37_500_000, 12_500_000]);
+    // Four five-minute periods: two at 300 Mbps (the newest holds only its visible first two minutes), two
+    // at 100 Mbps.
+    expect((await aligned(CPU, "ALIGN_MEAN")).map((v) => v.doubleValue)).toEqual([0.75, 0.75, 0.5, 0.5]);
+    expect((await aligned(CPU, "ALIGN_MAX")).map((v) => v.doubleValue)).toEqual([0.75, 0.75, 0.5, 0.5]);
+    // p99 is estimated from the distribution's 1% buckets, so it lands inside [0.75, 0.76) and [0.50, 0.51).
+    const p99 = (await aligned(CPU, "ALIGN_PERCENTILE_99")).map((v) => v.doubleValue ?? 0);
+    expect(p99.map((v) => Math.floor(v * 100))).toEqual([75, 75, 50, 50]);
+    expect(p99[0]).toBeGreaterThan(0.75);
+    expect((await aligned(INSTANCES, "ALIGN_MAX")).map((v) => Number(v.int64Value))).toEqual([4, 4, 2, 2]);
+    // 300 Mbps is 37.5 MB/s, 100 Mbps 12.5 MB/s; in 1000-byte packets, 37,500 and 12,500 a second. The
+    // newest period's rate counts only the two minutes already visible: 2/5 of it.
+    expect((await aligned(SENT, "ALIGN_RATE")).map((v) => v.doubleValue)).toEqual([
+      15_000_000, 37_500_000, 12_500_000, 12_500_000,
+    ]);
+    expect((await aligned(RECEIVED_PACKETS, "ALIGN_RATE")).map((v) => v.doubleValue)).toEqual([
+      15_000, 37_500, 12_500, 12_500,
+    ]);
     await monitoring.close();
   });
 
@@ -127,7 +143,7 @@ describe.each(["grpc", "rest"] as const)("MetricServiceClient over %s", (mode) =
     const [series] = await monitoring.listTimeSeries(
       request(INSTANCES, {
         aggregation: {
-          alignmentPeriod: { seconds: 240 },
+          alignmentPeriod: { seconds: 1200 },
           perSeriesAligner: "ALIGN_MAX",
           crossSeriesReducer: "REDUCE_SUM",
         },
@@ -162,6 +178,28 @@ describe.each(["grpc", "rest"] as const)("MetricServiceClient over %s", (mode) =
       expect(error?.code).toBe(invalid);
       expect(error?.message).toContain(message);
     }
+    await monitoring.close();
+  });
+});
+
+describe("the ingestion delay", () => {
+  it("is set through the control API and moves the newest visible point", async () => {
+    const monitoring = client("grpc");
+    const newestEnd = async () => {
+      const [series] = await monitoring.listTimeSeries({
+        name: "projects/demo",
+        filter: `${CPU} AND resource.labels.connector_name = "web"`,
+        interval: { startTime: seconds(START_MS), endTime: seconds(clock) },
+      });
+      return Number(series[0]?.points?.[0]?.interval?.endTime?.seconds) * 1000;
+    };
+    expect(await newestEnd()).toBe(clock - DELAY_MS);
+    const control = new SimControlClient(`http://127.0.0.1:${sim.restPort}`);
+    await control.setMonitoringDelay(0);
+    expect(await newestEnd()).toBe(clock);
+    await control.setMonitoringDelay(DELAY_MS / 1000);
+    expect(await newestEnd()).toBe(clock - DELAY_MS);
+    await expect(control.setMonitoringDelay(-5)).rejects.toThrow(/ingestDelaySeconds/);
     await monitoring.close();
   });
 });

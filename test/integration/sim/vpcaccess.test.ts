@@ -170,7 +170,10 @@ describe("REST PATCH (connectors update)", () => {
   });
 
   it("refuses to shrink and explains that shrinking needs a new connector", async () => {
-    const { status, json } = await rest("PATCH", patchPath("minInstances"), { minInstances: 2 });
+    const { status, json } = await rest("PATCH", patchPath("minInstances,maxInstances"), {
+      minInstances: 2,
+      maxInstances: 6,
+    });
     expect(status).toBe(400);
     expect(json.error).toMatchObject({
       code: 400,
