@@ -1,0 +1,308 @@
+// The reconciler's contract, against a small in-memory kind: which Google calls a pass makes, what it
+// writes to status and Events, and when it asks to run again.
+
+import { describe, expect, it } from "vitest";
+import {
+  classifyWidgetError,
+  MemorySource,
+  WidgetError,
+  WidgetKind,
+  type WidgetSpec,
+} from "../../test/support/memory-kind.ts";
+import { silentLogger } from "../observability/logger.ts";
+import type { ActorKind, AttributionLookup } from "./attribution.ts";
+import type { Condition } from "./conditions.ts";
+import { Reconciler, type ReconcilerOptions } from "./reconciler.ts";
+
+const KEY = "team/widget";
+const T0 = Date.parse("2026-12-01T12:00:00Z");
+
+interface World {
+  kind: WidgetKind;
+  source: MemorySource;
+  reconciler: Reconciler<WidgetSpec>;
+  clock: { now: number };
+  corrected: Array<{ fields: string[]; actor: ActorKind }>;
+}
+
+function world(options: Partial<ReconcilerOptions<WidgetSpec>> = {}): World {
+  const kind = new WidgetKind();
+  const source = new MemorySource();
+  const clock = { now: T0 };
+  const corrected: World["corrected"] = [];
+  const reconciler = new Reconciler<WidgetSpec>({
+    kind,
+    source,
+    classify: classifyWidgetError,
+    log: silentLogger,
+    now: () => new Date(clock.now),
+    jitter: (ms) => ms,
+    onDriftCorrected: (fields, actor) => corrected.push({ fields, actor }),
+    ...options,
+  });
+  return { kind, source, reconciler, clock, corrected };
+}
+
+const spec = (settings: Record<string, string>, extra: Partial<WidgetSpec> = {}): Partial<WidgetSpec> => ({
+  project: "p",
+  settings,
+  ...extra,
+});
+
+function condition(w: World, type: string): Condition | undefined {
+  return ((w.source.status(KEY).conditions ?? []) as Condition[]).find((c) => c.type === type);
+}
+
+function reasons(w: World): string[] {
+  return w.source.events.map((e) => e.reason);
+}
+
+/** Applies the spec and runs passes (finishing operations between them) until the object is Ready. */
+async function converge(w: World, settings: Record<string, string>): Promise<void> {
+  w.source.apply(KEY, spec(settings));
+  for (let i = 0; i < 5 && condition(w, "Ready")?.status !== "True"; i++) {
+    await w.reconciler.reconcile(KEY);
+    w.kind.finishOperations();
+  }
+  expect(condition(w, "Ready")?.status).toBe("True");
+}
+
+describe("Reconciler contract", () => {
+  const table: Array<{
+    name: string;
+    live: Record<string, string>;
+    spec: Partial<WidgetSpec>;
+    annotations?: Record<string, string>;
+    calls: string[];
+    ready: string;
+    synced: string;
+    requeue: "resync" | "poll" | "none";
+  }> = [
+    {
+      name: "in sync: one read, Ready, back at the resync interval",
+      live: { timeout: "600s" },
+      spec: spec({ timeout: "600s" }),
+      calls: ["observe"],
+      ready: "True/UpToDate",
+      synced: "True/UpToDate",
+      requeue: "resync",
+    },
+    {
+      name: "differs: one read, one update, polled soon",
+      live: { timeout: "300s" },
+      spec: spec({ timeout: "600s" }),
+      calls: ["observe", "update"],
+      ready: "False/Updating",
+      synced: "True/Updating",
+      requeue: "poll",
+    },
+    {
+      name: "Observe: read, never written",
+      live: { timeout: "300s" },
+      spec: spec({ timeout: "600s" }, { managementPolicy: "Observe" }),
+      calls: ["observe"],
+      ready: "False/DriftDetected",
+      synced: "False/DriftDetected",
+      requeue: "resync",
+    },
+    {
+      name: "paused: no call at all",
+      live: { timeout: "300s" },
+      spec: spec({ timeout: "600s" }),
+      annotations: { "driftguard.dev/paused": "true" },
+      calls: [],
+      ready: "Unknown/Paused",
+      synced: "False/Paused",
+      requeue: "none",
+    },
+    {
+      name: "invalid spec: no call at all",
+      live: {},
+      spec: { project: "p" },
+      calls: [],
+      ready: "False/InvalidSpec",
+      synced: "False/InvalidSpec",
+      requeue: "none",
+    },
+  ];
+  for (const row of table) {
+    it(row.name, async () => {
+      const w = world({ operationPollMs: 7 });
+      w.kind.live.set(KEY, row.live);
+      w.source.apply(KEY, row.spec, row.annotations);
+      const result = await w.reconciler.reconcile(KEY);
+      expect(w.kind.calls.map((c) => c.split(" ")[0])).toEqual(row.calls);
+      expect(`${condition(w, "Ready")?.status}/${condition(w, "Ready")?.reason}`).toBe(row.ready);
+      expect(`${condition(w, "Synced")?.status}/${condition(w, "Synced")?.reason}`).toBe(row.synced);
+      const requeue = result.requeueAfterMs === undefined ? "none" : result.requeueAfterMs === 7 ? "poll" : "resync";
+      expect(requeue).toBe(row.requeue);
+      expect(w.source.status(KEY).observedGeneration).toBe(1);
+    });
+  }
+
+  it("applies a spec change once, reports Updated when the operation completes, and is then Ready", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "300s" });
+    await converge(w, { timeout: "600s" });
+    expect(w.kind.updates()).toBe(1);
+    expect(reasons(w)).toEqual(["Updated"]);
+    expect(w.source.events[0]?.note).toBe("Applied 1 field: timeout 300s → 600s");
+    expect(w.source.status(KEY).pendingOperation).toBeUndefined();
+  });
+
+  it("heals drift, names who made it, and counts the correction by kind of actor", async () => {
+    const alice = {
+      principal: "alice@example.com",
+      tool: "gcloud",
+      at: "2026-12-01T12:03:04Z",
+      actorKind: "user" as const,
+    };
+    const lookup: AttributionLookup = { lastChange: (key) => (key === KEY ? alice : undefined) };
+    const w = world({ attribution: lookup });
+    w.kind.live.set(KEY, { timeout: "600s" });
+    await converge(w, { timeout: "600s" });
+    w.kind.live.set(KEY, { timeout: "25s" });
+    w.clock.now += 300_000;
+    await w.reconciler.reconcile(KEY);
+    w.kind.finishOperations();
+    await w.reconciler.reconcile(KEY);
+    expect(reasons(w)).toEqual(["DriftDetected", "DriftCorrected"]);
+    expect(w.source.events[0]?.note).toBe("timeout 600s → 25s, by alice@example.com (gcloud) at 2026-12-01T12:03:04Z");
+    expect(w.corrected).toEqual([{ fields: ["timeout"], actor: "user" }]);
+    expect(w.source.status(KEY).lastDrift).toMatchObject({ fieldCount: 1, actor: { principal: "alice@example.com" } });
+    expect(w.kind.live.get(KEY)).toEqual({ timeout: "600s" });
+  });
+
+  it("counts an unattributed correction as unknown", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "600s" });
+    await converge(w, { timeout: "600s" });
+    w.kind.live.set(KEY, { timeout: "25s" });
+    await w.reconciler.reconcile(KEY);
+    w.kind.finishOperations();
+    await w.reconciler.reconcile(KEY);
+    expect(w.corrected).toEqual([{ fields: ["timeout"], actor: "unknown" }]);
+  });
+
+  it("does not send a generation Google rejected as invalid again until the spec changes", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { cpu: "1" });
+    w.kind.failNext.update.push(
+      new WidgetError("InvalidArgument", false, [
+        { field: "service.template.containers[0].resources.limits.cpu", description: "CPU must be 1, 2, 4, 6 or 8" },
+      ]),
+    );
+    w.source.apply(KEY, spec({ cpu: "3" }));
+    await w.reconciler.reconcile(KEY);
+    expect(condition(w, "Ready")).toMatchObject({ status: "False", reason: "UpdateRejected" });
+    expect(condition(w, "Ready")?.message).toContain(
+      "service.template.containers[0].resources.limits.cpu: CPU must be 1, 2, 4, 6 or 8",
+    );
+    expect(condition(w, "Stalled")).toMatchObject({ status: "True", reason: "UpdateRejected" });
+    const writes = w.source.statusWrites;
+    for (let i = 0; i < 3; i++) {
+      w.clock.now += 60_000;
+      await w.reconciler.reconcile(KEY);
+    }
+    expect(w.kind.updates()).toBe(1);
+    expect(reasons(w)).toEqual(["UpdateRejected"]);
+    expect(w.source.statusWrites).toBe(writes);
+
+    w.source.apply(KEY, spec({ cpu: "4" }));
+    await w.reconciler.reconcile(KEY);
+    expect(w.kind.updates()).toBe(2);
+    expect(condition(w, "Ready")).toMatchObject({ reason: "Updating" });
+  });
+
+  it("sends a rejected generation again after the long backoff", async () => {
+    const w = world({ failedRolloutBackoffMs: 600_000 });
+    w.kind.failNext.update.push(new WidgetError("InvalidArgument", false));
+    w.source.apply(KEY, spec({ cpu: "3" }));
+    await w.reconciler.reconcile(KEY);
+    w.clock.now += 599_000;
+    await w.reconciler.reconcile(KEY);
+    expect(w.kind.updates()).toBe(1);
+    w.clock.now += 2_000;
+    await w.reconciler.reconcile(KEY);
+    expect(w.kind.updates()).toBe(2);
+  });
+
+  it("drops an operation Google no longer knows, says so, and applies again", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "300s" });
+    w.source.apply(KEY, spec({ timeout: "600s" }));
+    await w.reconciler.reconcile(KEY);
+    const lost = w.source.status(KEY).pendingOperation as { name: string };
+    w.kind.operations.delete(lost.name);
+    await w.reconciler.reconcile(KEY);
+    expect(reasons(w)).toEqual(["OperationDropped"]);
+    expect(w.source.events[0]?.note).toContain(`Google no longer knows operation ${lost.name} (NOT_FOUND)`);
+    expect(condition(w, "Synced")?.message).toContain("no longer knows");
+    expect(condition(w, "Synced")?.message).not.toContain("check project, location and name");
+    expect(w.kind.updates()).toBe(2);
+    expect((w.source.status(KEY).pendingOperation as { name: string }).name).not.toBe(lost.name);
+    expect(w.source.status(KEY).lastFailure).toMatchObject({ reason: "OperationDropped" });
+  });
+
+  it("gives up on an operation that never finishes and reads the resource again", async () => {
+    const w = world({ operationTimeoutMs: 3_600_000 });
+    w.kind.live.set(KEY, { timeout: "300s" });
+    w.source.apply(KEY, spec({ timeout: "600s" }));
+    await w.reconciler.reconcile(KEY);
+    w.clock.now += 1_800_000;
+    await w.reconciler.reconcile(KEY);
+    expect(condition(w, "Ready")?.reason).toBe("Updating");
+    expect(w.kind.updates()).toBe(1);
+    w.kind.live.set(KEY, { timeout: "600s" }); // it did land, only the operation never said so
+    w.clock.now += 1_900_000;
+    await w.reconciler.reconcile(KEY);
+    expect(reasons(w)).toEqual(["OperationDropped"]);
+    expect(condition(w, "Ready")).toMatchObject({ status: "True", reason: "UpToDate" });
+    expect(w.kind.updates()).toBe(1);
+  });
+
+  it("retries a transient failure without rewriting status each time", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "600s" });
+    await converge(w, { timeout: "600s" });
+    const before = w.source.statusWrites;
+    for (let i = 0; i < 5; i++) {
+      w.kind.failNext.observe.push(new WidgetError("Unavailable", true));
+      w.clock.now += 1_000;
+      expect(await w.reconciler.reconcile(KEY)).toEqual({ retry: true });
+    }
+    expect(w.source.statusWrites).toBe(before + 1);
+    expect(condition(w, "Synced")).toMatchObject({ status: "False", reason: "Unavailable" });
+    expect(condition(w, "Reconciling")).toMatchObject({ status: "True", reason: "Unavailable" });
+  });
+
+  it("re-reads at once after a first conflict, and forgets it when the object is deleted", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "300s" });
+    w.source.apply(KEY, spec({ timeout: "600s" }));
+    w.kind.failNext.update.push(new WidgetError("Conflict", true));
+    expect(await w.reconciler.reconcile(KEY)).toEqual({ requeueAfterMs: 0 });
+    w.source.delete(KEY);
+    expect(await w.reconciler.reconcile(KEY)).toEqual({});
+    // A new object under the same name starts with a clean slate: its first conflict is a first one too.
+    w.source.apply(KEY, spec({ timeout: "600s" }));
+    w.kind.failNext.update.push(new WidgetError("Conflict", true));
+    expect(await w.reconciler.reconcile(KEY)).toEqual({ requeueAfterMs: 0 });
+  });
+
+  it("shows a pause and a resume with one Event each, reading nothing in between", async () => {
+    const w = world();
+    w.kind.live.set(KEY, { timeout: "600s" });
+    await converge(w, { timeout: "600s" });
+    w.source.apply(KEY, spec({ timeout: "600s" }), { "driftguard.dev/paused": "true" });
+    const calls = w.kind.calls.length;
+    await w.reconciler.reconcile(KEY);
+    await w.reconciler.reconcile(KEY);
+    expect(w.kind.calls.length).toBe(calls);
+    expect(condition(w, "Ready")).toMatchObject({ status: "Unknown", reason: "Paused" });
+    w.source.apply(KEY, spec({ timeout: "600s" }));
+    await w.reconciler.reconcile(KEY);
+    expect(reasons(w)).toEqual(["Paused", "Resumed"]);
+    expect(condition(w, "Ready")).toMatchObject({ status: "True", reason: "UpToDate" });
+  });
+});
