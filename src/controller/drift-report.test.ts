@@ -27,7 +27,7 @@ describe("drift and update summaries", () => {
       alice,
     );
     expect(note).toBe(
-      "requestTimeout 600s → 25s, database.pool.size 10 → 20, by alice@example.com (gcloud) at 2026-12-01T12:03:04Z",
+      "requestTimeout 600s → 25s, DB_POOL_SIZE 10 → 20, by alice@example.com (gcloud) at 2026-12-01T12:03:04Z",
     );
     expect(driftNote([{ field: "requestTimeout", desired: "600s", live: "" }], undefined)).toBe(
       "requestTimeout 600s → (unset)",

@@ -23,8 +23,14 @@ export function describeChange(field: string, from: string, to: string): string 
   return `${shortField(field)} ${shorten(from)} → ${shorten(to)}`;
 }
 
-/** The spec's name for a field without the Google path kinds add in parentheses (kept in status and logs). */
+/**
+ * A field as a person reads it in an Event: an environment variable by its name (DB_POOL_SIZE, as gcloud
+ * shows it), anything else by its spec path without the Google path kinds add in parentheses (status and
+ * logs keep the full name).
+ */
 function shortField(field: string): string {
+  const env = /\(.*\.env\.([^)]+)\)$/.exec(field);
+  if (env?.[1]) return env[1];
   return field.replace(/ \(.*\)$/, "");
 }
 

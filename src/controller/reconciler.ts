@@ -343,5 +343,5 @@ function blocked(reason: string, message: string): Verdict {
 
 /** The same text on every pass for one rejection, so holding it back rewrites nothing. */
 function rejectedMessage(message: string, retryAt: Date): string {
-  return `${message}. Not sent again until the spec changes or after ${retryAt.toISOString()}`;
+  return `${message.replace(/\.+$/, "")}. Not sent again until the spec changes or after ${retryAt.toISOString()}`;
 }
