@@ -268,7 +268,13 @@ export function envOf(container: LiveContainer | undefined): Record<string, stri
 
 export function condition(o: KubernetesObject & { status?: Record<string, unknown> }, type: string) {
   return (
-    (o.status?.conditions ?? []) as Array<{ type: string; status: string; reason: string; message: string }>
+    (o.status?.conditions ?? []) as Array<{
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      lastTransitionTime?: string;
+    }>
   ).find((c) => c.type === type);
 }
 
