@@ -9,10 +9,11 @@ import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
 import { noAttribution, type ActorKind, type AttributionLookup } from "./attribution.ts";
 import type { LastDrift } from "./drift-report.ts";
+import { heldBackFor, rejectionOf } from "./held-back.ts";
 import { followOperation } from "./operations.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
 import { projectNotAllowed } from "./tenancy.ts";
-import { applyVerdict, storedOperation, type HeldBack, type PassInput, type Verdict } from "./verdict.ts";
+import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export interface ClassifiedError {
   reason: string;
@@ -231,14 +232,14 @@ export class Reconciler<Spec extends CommonSpec> {
       return { requeueAfterMs: resync, resync: true };
     }
 
-    let heldBack = this.#heldBack(previous, generation, ctx.now);
+    let heldBack = heldBackFor(previous, generation, ctx.now, this.#o.failedRolloutBackoffMs);
     let applied = false;
     if (observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack) {
       let operation: string | undefined;
       try {
         operation = await kind.update(ctx, observation);
       } catch (err) {
-        const rejection = this.#rejection(err, generation, ctx.now);
+        const rejection = rejectionOf(this.#o.classify(err), generation, ctx.now, this.#o.failedRolloutBackoffMs);
         if (!rejection) throw err;
         // Google refused the values themselves: sending them again cannot help until the spec changes.
         this.#log(key).warn({ err, fields: observation.diffs }, "update rejected as invalid");
@@ -277,43 +278,6 @@ export class Reconciler<Spec extends CommonSpec> {
     return objectLogger(this.#o.log, { key, kind: this.#o.kind.resource.kind });
   }
 
-  /** A rollout of this very generation failed, or Google rejected it, recently: do not push it again in a loop. */
-  #heldBack(previous: Record<string, unknown>, generation: number, now: Date): HeldBack | undefined {
-    if (previous.failedGeneration !== generation || typeof previous.failedAt !== "string") return undefined;
-    const retryAt = new Date(Date.parse(previous.failedAt) + this.#o.failedRolloutBackoffMs);
-    if (now.getTime() >= retryAt.getTime()) return undefined;
-    const failure = previous.lastFailure as { generation?: number; reason?: string; message?: string } | undefined;
-    if (failure?.generation === generation && failure.reason === "UpdateRejected" && failure.message) {
-      return { reason: "UpdateRejected", message: rejectedMessage(failure.message, retryAt) };
-    }
-    const message = `The rollout of generation ${generation} failed; it is retried when the spec changes or after ${retryAt.toISOString()}`;
-    return { reason: "RetryBackoff", message };
-  }
-
-  /** An INVALID_ARGUMENT from the update: the status that holds this generation back, and why. */
-  #rejection(
-    err: unknown,
-    generation: number,
-    now: Date,
-  ): { status: Record<string, unknown>; heldBack: HeldBack } | undefined {
-    const classified = this.#o.classify(err);
-    if (classified.reason !== "InvalidArgument") return undefined;
-    const violations = classified.fieldViolations ?? [];
-    const detail =
-      violations.length > 0 ? violations.map((v) => `${v.field}: ${v.description}`).join("; ") : classified.message;
-    const message = `Google rejected the update of generation ${generation}: ${detail}`;
-    const at = now.toISOString();
-    const retryAt = new Date(now.getTime() + this.#o.failedRolloutBackoffMs);
-    return {
-      status: {
-        failedGeneration: generation,
-        failedAt: at,
-        lastFailure: { generation, reason: "UpdateRejected", message, at },
-      },
-      heldBack: { reason: "UpdateRejected", message: rejectedMessage(message, retryAt) },
-    };
-  }
-
   #projectNotAllowed(namespace: string, project: string): string | undefined {
     const annotations = this.#o.source.namespaceAnnotations(namespace);
     return projectNotAllowed(namespace, project, annotations, this.#o.requireProjectAllowlist);
@@ -339,9 +303,4 @@ export class Reconciler<Spec extends CommonSpec> {
 
 function blocked(reason: string, message: string): Verdict {
   return { kind: "blocked", reason, message };
-}
-
-/** The same text on every pass for one rejection, so holding it back rewrites nothing. */
-function rejectedMessage(message: string, retryAt: Date): string {
-  return `${message.replace(/\.+$/, "")}. Not sent again until the spec changes or after ${retryAt.toISOString()}`;
 }
