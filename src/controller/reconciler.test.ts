@@ -150,6 +150,25 @@ describe("Reconciler contract", () => {
     expect(w.source.status(KEY).pendingOperation).toBeUndefined();
   });
 
+  it("resumes an operation another replica started, from status, with unset live values", async () => {
+    const first = world();
+    first.source.apply(KEY, spec({ FEATURE: "on" }));
+    await first.reconciler.reconcile(KEY);
+    expect(first.source.status(KEY).pendingOperation).toMatchObject({ fields: [{ field: "FEATURE", desired: "on" }] });
+    // A new leader: same cluster state and Google, nothing in memory.
+    const next = new Reconciler<WidgetSpec>({
+      kind: first.kind,
+      source: first.source,
+      classify: classifyWidgetError,
+      log: silentLogger,
+      now: () => new Date(first.clock.now),
+    });
+    first.kind.finishOperations();
+    await next.reconcile(KEY);
+    expect(first.source.events.map((e) => e.note)).toEqual(["Applied 1 field: FEATURE (unset) → on"]);
+    expect(condition(first, "Ready")).toMatchObject({ status: "True", reason: "UpToDate" });
+  });
+
   it("heals drift, names who made it, and counts the correction by kind of actor", async () => {
     const alice = {
       principal: "alice@example.com",

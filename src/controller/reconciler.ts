@@ -13,7 +13,7 @@ import { heldBackFor, rejectionOf } from "./held-back.ts";
 import { followOperation } from "./operations.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
 import { projectNotAllowed } from "./tenancy.ts";
-import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
+import { applyVerdict, restoredOperation, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export interface ClassifiedError {
   reason: string;
@@ -147,7 +147,7 @@ export class Reconciler<Spec extends CommonSpec> {
     let completed: PassInput["completed"];
     let notice: string | undefined;
 
-    const pending = this.#pending.get(key) ?? (previous.pendingOperation as PendingOperation | undefined);
+    const pending = this.#pending.get(key) ?? restoredOperation(previous.pendingOperation);
     if (pending) {
       const { classify, operationTimeoutMs: timeoutMs } = this.#o;
       const outcome = await followOperation(kind, pending, { now: ctx.now, timeoutMs, classify });

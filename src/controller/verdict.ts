@@ -88,6 +88,13 @@ export function storedOperation(operation: PendingOperation): Record<string, unk
   return { ...operation, fields: operation.fields.map(({ live, ...rest }) => (live ? { ...rest, live } : rest)) };
 }
 
+/** An operation read back from status (a restart, a new leader): unset live values are "" again. */
+export function restoredOperation(stored: unknown): PendingOperation | undefined {
+  if (typeof stored !== "object" || stored === null) return undefined;
+  const operation = stored as PendingOperation;
+  return { ...operation, fields: (operation.fields ?? []).map((f) => ({ ...f, live: f.live ?? "" })) };
+}
+
 export function applyVerdict(input: PassInput): PassResult {
   const { previous, verdict, generation, now } = input;
   const at = now.toISOString();
