@@ -42,7 +42,17 @@ const SERVICES = [
 describe("kstatus and kubectl wait", () => {
   let rig: Rig;
   beforeAll(async () => {
-    rig = await Rig.start("kstatus", { sim: { seed: serviceSeed(SERVICES) } });
+    const connector = (id: string, minInstances: number, maxInstances: number) => ({
+      name: `projects/${PROJECT}/locations/us-central1/connectors/${id}`,
+      machineType: "e2-micro",
+      minInstances,
+      maxInstances,
+    });
+    rig = await Rig.start("kstatus", {
+      sim: {
+        seed: { ...serviceSeed(SERVICES), connectors: [connector("steady", 2, 3), connector("oversized", 3, 5)] },
+      },
+    });
   });
   afterAll(() => rig.stop());
 
@@ -153,10 +163,33 @@ describe("kstatus and kubectl wait", () => {
     );
   });
 
+  it("captures the status documents of connectors", async () => {
+    const connectorSpec = (id: string, minInstances: number, maxInstances: number) => ({
+      connector: { project: PROJECT, region: "us-central1", name: id },
+      resyncInterval: "1s",
+      machineType: "e2-micro",
+      minInstances,
+      maxInstances,
+      autoscaling: { enabled: false },
+    });
+    await rig.create("VpcConnectorConfig", "steady", connectorSpec("steady", 2, 3));
+    await capture(
+      "ready",
+      await rig.waitForCondition("VpcConnectorConfig", "steady", "Ready", { status: "True" }),
+      "connector",
+    );
+    await rig.create("VpcConnectorConfig", "oversized", connectorSpec("oversized", 2, 4));
+    await capture(
+      "replacement-required",
+      await rig.waitForCondition("VpcConnectorConfig", "oversized", "Stalled", { reason: "ReplacementRequired" }),
+      "connector",
+    );
+  });
+
   /** Writes (DRIFTGUARD_UPDATE_FIXTURES=1) or checks the fixture for one state. */
-  async function capture(state: string, object: ManagedObject): Promise<void> {
+  async function capture(state: string, object: ManagedObject, kind = "cloudrun"): Promise<void> {
     const document = normalise(object, rig.namespace);
-    const file = join(FIXTURES, `cloudrun-${state}.json`);
+    const file = join(FIXTURES, `${kind}-${state}.json`);
     if (UPDATE || !existsSync(file)) {
       if (!UPDATE) throw new Error(`${file} is missing: run with DRIFTGUARD_UPDATE_FIXTURES=1 to capture it`);
       await mkdir(FIXTURES, { recursive: true });
@@ -197,6 +230,7 @@ function normalise(object: ManagedObject, namespace: string): ManagedObject {
   const text = JSON.stringify(document)
     .replaceAll(namespace, "demo")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "2026-12-01T12:00:00Z")
-    .replace(/operations\/[A-Za-z0-9-]+/g, "operations/operation-id");
+    .replace(/operations\/[A-Za-z0-9-]+/g, "operations/operation-id")
+    .replace(/-(\d{5})-[a-z0-9]{3}\b/g, "-$1-abc");
   return JSON.parse(text) as ManagedObject;
 }
