@@ -129,7 +129,7 @@ describe("reconcile policies", () => {
     });
     expect(condition(missing, "Ready")?.message).toContain("does not exist yet");
 
-    // Paused, the connector config is never reconciled and so never Ready.
+    // Paused, the connector config is never read, so its readiness is unknown and it is waited for.
     await rig.create(
       "VpcConnectorConfig",
       "vpc",
@@ -144,7 +144,7 @@ describe("reconcile policies", () => {
       { [PAUSED_ANNOTATION]: "true" },
     );
     await rig.waitFor("CloudRunServiceConfig", "wired", (o) =>
-      Boolean(condition(o, "Ready")?.message.includes("not reconciled yet")),
+      Boolean(condition(o, "Ready")?.message.includes("Ready=Unknown (Paused)")),
     );
     expect(condition(await rig.get("CloudRunServiceConfig", "wired"), "Synced")?.reason).toBe("DependencyNotReady");
     await sleep(1_500);
