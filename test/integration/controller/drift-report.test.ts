@@ -22,7 +22,7 @@ describe("drift reports", () => {
   const corrected: ActorKind[] = [];
   beforeAll(async () => {
     rig = await Rig.start("drift-report", {
-      sim: { seed: serviceSeed(["blamed", "quiet", "forgotten"]) },
+      sim: { seed: serviceSeed(["blamed", "quiet", "forgotten", "wide"]) },
       config: { syncTimeRefreshMs: 2_000 },
       hooks: {
         attribution: { lastChange: (key) => changes.get(key) },
@@ -59,6 +59,19 @@ describe("drift reports", () => {
     expect(corrected).toEqual(["user"]);
     const described = await kubectl(["describe", "-n", rig.namespace, "cloudrunserviceconfigs.driftguard.dev/blamed"]);
     expect(described.stdout).toContain("alice@example.com");
+  });
+
+  it("summarises a wide update in one readable Updated Event within Kubernetes' note limit", async () => {
+    const env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SETTING_${i}`, `value-${i}`]));
+    await rig.create("CloudRunServiceConfig", "wide", { ...spec("wide"), env });
+    await rig.waitForCondition("CloudRunServiceConfig", "wide", "Ready", { status: "True" });
+    const updated = (await rig.events("wide")).filter((e) => e.reason === "Updated");
+    expect(updated).toHaveLength(1);
+    const note = updated[0]?.note ?? "";
+    expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
+    expect(note).toMatch(/^Applied 41 fields: /);
+    expect(note).toMatch(/, … and \d+ more$/);
+    expect(note).not.toContain("...");
   });
 
   it("moves lastSyncTime on quiet resyncs at the refresh interval, not on every read", async () => {
