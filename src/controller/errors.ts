@@ -12,6 +12,7 @@ export function classifyReconcileError(err: unknown): ClassifiedError {
       reason: c.reason,
       message: `${c.message}. ${c.hint}`,
       retryable: c.retryable,
+      ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
       ...(c.fieldViolations ? { fieldViolations: c.fieldViolations } : {}),
     };
   }

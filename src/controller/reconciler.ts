@@ -19,6 +19,8 @@ export interface ClassifiedError {
   reason: string;
   message: string;
   retryable: boolean;
+  /** When Google (RetryInfo, a quota pause, the breaker's next probe) says a retry can succeed. */
+  retryAfterMs?: number;
   /** Google's BadRequest field violations, for an INVALID_ARGUMENT. */
   fieldViolations?: Array<{ field: string; description: string }>;
 }
