@@ -23,7 +23,7 @@ end
 local degraded = {
   "InvalidSpec", "PolicyViolation", "ConnectionBudgetExceeded", "ReplacementRequired", "RevisionFailed",
   "ProjectNotAllowed", "PermissionDenied", "Unauthenticated", "NotFound", "InvalidArgument",
-  "FailedPrecondition", "Unimplemented", "ConnectorError", "ConnectorDeleting", "RetryBackoff",
+  "FailedPrecondition", "Unimplemented", "ConnectorError", "ConnectorDeleting", "RetryBackoff", "UpdateRejected",
 }
 
 local status = obj.status

@@ -96,7 +96,7 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
     onBreakerState: (api, state) => metrics.breakerState(api, state),
     onQuotaPause: (api, project) => metrics.quotaPause(api, project),
     onResyncNeeds: (needs) => metrics.resyncNeeds(needs),
-    onDriftCorrected: (kind, fields) => metrics.driftCorrected(kind, fields),
+    onDriftCorrected: (kind, fields, actor) => metrics.driftCorrected(kind, fields, actor),
     connector: {
       onUtilization: (connector, signal, value) => metrics.connectorUtilization(connector, signal, value),
       onScaleEvent: (connector, action) => metrics.connectorScaleEvent(connector, action),

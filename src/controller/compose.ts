@@ -16,6 +16,7 @@ import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
 import type { CommonSpec } from "../kinds/kind.ts";
 import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import type { ActorKind, AttributionLookup } from "./attribution.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
 import { createKinds } from "./kinds.ts";
@@ -46,6 +47,10 @@ export interface ControllerConfig {
   scheduleAuditMs?: number;
   /** Cloud Monitoring reads; the demo sets the clock of its faster simulated Google here. */
   connectorMetrics?: ConnectorMetricsOptions;
+  /** How long an in-flight Google operation is waited for before it is dropped and the resource re-read. */
+  operationTimeoutMs?: number;
+  /** A quiet resync refreshes status.lastSyncTime once it is this old. */
+  syncTimeRefreshMs?: number;
 }
 
 export interface ControllerHooks {
@@ -59,9 +64,11 @@ export interface ControllerHooks {
   onQuotaPause?: (api: GoogleApi, project: string, pauseMs: number) => void;
   /** The read rates the declared resync intervals need per API and project, and what the limits allow. */
   onResyncNeeds?: (needs: ResyncNeed[]) => void;
-  onDriftCorrected?: (kind: string, fields: string[]) => void;
+  onDriftCorrected?: (kind: string, fields: string[], actor: ActorKind) => void;
   /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
   connector?: AutoscalingHooks;
+  /** Who changed a Google resource out of band (an audit log feed), named in drift Events and status. */
+  attribution?: AttributionLookup;
 }
 
 export interface RunningController {
@@ -140,7 +147,10 @@ export async function startController(
         ...(config.failedRolloutBackoffMs === undefined
           ? {}
           : { failedRolloutBackoffMs: config.failedRolloutBackoffMs }),
-        onDriftCorrected: (fields) => hooks.onDriftCorrected?.(kind.resource.kind, fields),
+        ...(config.operationTimeoutMs === undefined ? {} : { operationTimeoutMs: config.operationTimeoutMs }),
+        ...(config.syncTimeRefreshMs === undefined ? {} : { syncTimeRefreshMs: config.syncTimeRefreshMs }),
+        ...(hooks.attribution ? { attribution: hooks.attribution } : {}),
+        onDriftCorrected: (fields, actor) => hooks.onDriftCorrected?.(kind.resource.kind, fields, actor),
       }),
   );
   const { queueMetrics } = hooks;

@@ -53,7 +53,7 @@ describe("connector sizes", () => {
     // Google wants both bounds in the PATCH; the simulator refuses one alone, so OK means both were sent.
     expect(rig.sim.control.requests({ method: "PatchConnector" }).map((r) => r.code)).toEqual(["OK"]);
     const updated = (await rig.events("grow")).find((e) => e.reason === "Updated");
-    expect(updated?.note).toBe("Applied maxInstances: desired 6, live 3");
+    expect(updated?.note).toBe("Applied 1 field: maxInstances 3 → 6");
   });
 
   it("fixes minInstances alone, sending the unchanged maxInstances beside it", async () => {
