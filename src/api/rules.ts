@@ -169,6 +169,19 @@ function connectionBudgetRules(spec: CloudRunServiceConfigSpec): RuleIssue[] {
       },
     ];
   }
+  return [];
+}
+
+/**
+ * A spec whose own demand exceeds the budget it declares. Not part of the schema: the controller reports
+ * it as ConnectionBudgetExceeded, like any over-booked instance (one reason for one cause), and still heals
+ * the fields that do not raise the demand; `driftguard validate` reports it offline.
+ */
+export function ownConnectionBudgetIssues(spec: Pick<CloudRunServiceConfigSpec, "database" | "scaling">): RuleIssue[] {
+  const database = spec.database;
+  const pool = database?.pool;
+  const maxInstances = spec.scaling?.maxInstances;
+  if (database?.maxConnections === undefined || pool?.size === undefined || maxInstances === undefined) return [];
   const demand = connectionDemand(spec) ?? 0;
   const budget = connectionBudget(database) ?? 0;
   if (demand <= budget) return [];

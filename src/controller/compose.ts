@@ -17,7 +17,7 @@ import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
-import { createKinds } from "./kinds.ts";
+import { createKinds, MANAGED_RESOURCES } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { Reconciler } from "./reconciler.ts";
 import type { QueueMetrics } from "./workqueue.ts";
@@ -87,13 +87,12 @@ export async function startController(
     monitoring: guard("monitoring"),
   };
   for (const g of Object.values(guards)) hooks.onBreakerState?.(g.api, g.state);
-  const managed = createKinds(config.gcp, guards, hooks.connector);
+  const gated = new LeaderGatedSource(source, [...MANAGED_RESOURCES], allowed);
+  const managed = createKinds(config.gcp, guards, hooks.connector, {
+    source: gated,
+    requireAllowlist: config.requireProjectAllowlist,
+  });
   const { kinds } = managed;
-  const gated = new LeaderGatedSource(
-    source,
-    kinds.map((kind) => kind.resource),
-    allowed,
-  );
 
   const reconcilers = kinds.map(
     (kind) =>

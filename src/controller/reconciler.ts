@@ -8,7 +8,7 @@ import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperat
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
-import { projectNotAllowed } from "./tenancy.ts";
+import { tenancyViolation } from "./tenancy.ts";
 import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export interface ClassifiedError {
@@ -83,7 +83,14 @@ export class Reconciler<Spec extends CommonSpec> {
       return {};
     }
     const spec = parsed.spec;
-    const notAllowed = this.#projectNotAllowed(namespace, kind.targetProject(spec));
+    const notAllowed = tenancyViolation(
+      kind,
+      spec,
+      namespace,
+      source,
+      source.namespaceAnnotations(namespace),
+      this.#o.requireProjectAllowlist,
+    );
     if (notAllowed) {
       await this.#finish(object, { verdict: blocked("ProjectNotAllowed", notAllowed) });
       return {};
@@ -169,7 +176,10 @@ export class Reconciler<Spec extends CommonSpec> {
     for (const e of observation.events ?? []) await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
     const resync = Math.min(this.#resyncMs(spec), observation.requeueAfterMs ?? Infinity);
 
-    if (observation.blocked) {
+    const heldBack = this.#heldBack(previous, generation, ctx.now);
+    // A kind that holds some fields back still applies the rest (see Observation.blocked).
+    const appliesFirst = observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack;
+    if (observation.blocked && !appliesFirst) {
       await this.#finish(object, {
         ...common,
         verdict: blocked(observation.blocked.reason, observation.blocked.message),
@@ -185,7 +195,6 @@ export class Reconciler<Spec extends CommonSpec> {
       return { requeueAfterMs: resync, resync: true };
     }
 
-    const heldBack = this.#heldBack(previous, generation, ctx.now);
     let applied = false;
     if (observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack) {
       const operation = await kind.update(ctx, observation);
@@ -225,11 +234,6 @@ export class Reconciler<Spec extends CommonSpec> {
     const retryAt = Date.parse(previous.failedAt) + this.#o.failedRolloutBackoffMs;
     if (now.getTime() >= retryAt) return undefined;
     return `The rollout of generation ${generation} failed; it is retried when the spec changes or after ${new Date(retryAt).toISOString()}`;
-  }
-
-  #projectNotAllowed(namespace: string, project: string): string | undefined {
-    const annotations = this.#o.source.namespaceAnnotations(namespace);
-    return projectNotAllowed(namespace, project, annotations, this.#o.requireProjectAllowlist);
   }
 
   #resyncMs(spec: Spec): number {

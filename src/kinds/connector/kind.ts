@@ -7,7 +7,7 @@ import { VpcConnectorConfigSpec, type VpcConnectorConfigSpec as Spec } from "../
 import type { ConnectorSize } from "../../autoscale/decide.ts";
 import type { ConnectorMetrics } from "../../gcp/monitoring.ts";
 import type { ConnectorState, VpcAccessApi } from "../../gcp/vpcaccess.ts";
-import type { Blocked, KindContext, ManagedKind, Observation, OperationState } from "../kind.ts";
+import type { Blocked, KindContext, ManagedKind, Observation, OperationState, ProjectReference } from "../kind.ts";
 import { parseSpecWith } from "../spec.ts";
 import { ConnectorAutoscaler, type AutoscalingHooks } from "./autoscale.ts";
 import { connectorFullName, connectorResource } from "./resource.ts";
@@ -47,8 +47,8 @@ export class ConnectorKind implements ManagedKind<Spec> {
     return parseSpecWith(VpcConnectorConfigSpec, raw);
   }
 
-  targetProject(spec: Spec): string {
-    return spec.connector.project;
+  referencedProjects(spec: Spec): ProjectReference[] {
+    return [{ field: "spec.connector.project", project: spec.connector.project }];
   }
 
   targetName(spec: Spec): string {
