@@ -20,7 +20,7 @@ function config(i: number, size: number): ManagedObject {
   return {
     apiVersion: "driftguard.dev/v1alpha1",
     kind: "CloudRunServiceConfig",
-    metadata: { namespace: `team-${i % 50}`, name: `svc-${i}`, creationTimestamp: new Date(1e12 + i).toISOString() },
+    metadata: { namespace: `team-${i % 50}`, name: `svc-${i}`, creationTimestamp: new Date(1e12 + i) },
     spec: {
       service: { project: "netra-staging", region: "us-central1", name: `svc-${i}` },
       scaling: { maxInstances: 1 },
