@@ -13,12 +13,14 @@ import { ConnectorAutoscaler, type AutoscalingHooks } from "./autoscale.ts";
 import { connectorFullName, connectorResource } from "./resource.ts";
 import { SampleStore } from "./samples.ts";
 import {
+  adoptableRaise,
   appliedSize,
   compareSize,
   effectiveSize,
   pruneRaised,
   replacementMessage,
   specSize,
+  SIZE_FIELDS,
   type PartialSize,
   type SizeField,
 } from "./size.ts";
@@ -70,7 +72,9 @@ export class ConnectorKind implements ManagedKind<Spec> {
     };
     const previous = readPreviousStatus(ctx.object.status);
     const declared = specSize(spec);
-    const raised = pruneRaised(declared, previous.autoscaling.raised);
+    const remembered = pruneRaised(declared, previous.autoscaling.raised);
+    const adopted = adoptableRaise(declared, remembered, live, spec.autoscaling);
+    const raised = adopted ?? remembered;
     const autoscaling = renderAutoscaling({
       ...previous.autoscaling,
       ...(raised ? { raised } : { raised: undefined }),
@@ -79,6 +83,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     const status = { state: connector.state, live: liveStatus(live, instances), autoscaling };
 
     if (connector.state !== "READY") return { diffs: [], status, notReady: notReady(name, connector.state) };
+    const adoptedEvents = adopted ? [adoptionEvent(name, remembered, adopted)] : [];
     const target = effectiveSize(declared, raised);
     const { diffs, decreases } = compareSize(target, live);
     if (decreases.length > 0) {
@@ -95,7 +100,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     }
     const invalid = sizeConflict(appliedSize(target, live), declared);
     if (invalid) return { diffs: [], status, blocked: { reason: "InvalidSpec", message: invalid } };
-    if (diffs.length > 0) return this.#carry({ diffs, status }, target);
+    if (diffs.length > 0) return this.#carry({ diffs, status, events: adoptedEvents }, target);
     if (!spec.autoscaling.enabled) return { diffs, status, conditions: autoscalingDisabled(previous) };
 
     const outcome = await this.#autoscaler.run({
@@ -116,7 +121,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
         ...(raises.length > 0 ? { diffCause: "Autoscaling" as const } : {}),
         status: { ...status, ...outcome.status, live: liveStatus(live, outcome.instances ?? instances) },
         conditions: outcome.conditions,
-        events: outcome.events,
+        events: [...adoptedEvents, ...outcome.events],
         requeueAfterMs: outcome.requeueAfterMs,
       },
       scaledTarget,
@@ -140,6 +145,24 @@ export class ConnectorKind implements ManagedKind<Spec> {
     this.#carried.set(observation, target);
     return observation;
   }
+}
+
+/** Announces raises read back from the connector (after the config was re-created), once. */
+function adoptionEvent(
+  name: string,
+  before: PartialSize | undefined,
+  adopted: PartialSize,
+): NonNullable<Observation["events"]>[number] {
+  const fields = SIZE_FIELDS.filter((f) => adopted[f] !== undefined && adopted[f] !== before?.[f])
+    .map((f) => `${f} ${String(adopted[f])}`)
+    .join(", ");
+  return {
+    type: "Normal",
+    reason: "RaiseAdopted",
+    note:
+      `${name}: live ${fields} lies above the spec within autoscaling's reach (ceiling, machine type ladder); ` +
+      "kept as autoscaling's raise (status.autoscaling.raised) rather than treated as a request to shrink",
+  };
 }
 
 function liveStatus(live: ConnectorSize, instances: number | undefined): Record<string, unknown> {
