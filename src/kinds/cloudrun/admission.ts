@@ -59,14 +59,12 @@ const NAMED_HOLDERS = 5;
 export class BudgetIndex {
   #instances = new Map<string, InstanceState>();
   #members = new Map<string, Member>();
+  /** Keys not on any instance; kept so the first sight of a config is told apart from later events. */
+  #unplaced = new Set<string>();
   #listener: ((keys: string[]) => void) | undefined;
 
   onRequeue(listener: (keys: string[]) => void): void {
     this.#listener = listener;
-  }
-
-  has(key: string): boolean {
-    return this.#members.has(key) || this.#unplaced.has(key);
   }
 
   /** Records what a watch event (or a pass) says about a config; returns the waiting peers to re-check. */
@@ -171,9 +169,6 @@ export class BudgetIndex {
     return member && counts(member) ? { instance: member.instance, admitted: member.grant } : undefined;
   }
 
-  /** Keys not on any instance; kept so the first sight of a config is told apart from later events. */
-  #unplaced = new Set<string>();
-
   #state(instance: string): InstanceState {
     let state = this.#instances.get(instance);
     if (state === undefined) {
@@ -245,6 +240,7 @@ export class BudgetIndex {
     if (keys.length > 0) this.#listener?.(keys);
   }
 
+  /** Walks the instance's members (for the largest holders): once per pass of a refused config only. */
   #refusal(state: InstanceState, member: Member, limit: Limit): string {
     const c = member.contribution;
     const asked = c ? `(${c.poolSize} + ${c.maxOverflow}) × ${c.maxInstances} = ${c.demand}` : "?";
