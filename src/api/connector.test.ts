@@ -28,6 +28,7 @@ describe("VpcConnectorConfigSpec", () => {
       maxStep: 2,
       ceiling: 10,
       machineTypeLadder: [],
+      raiseMinInstances: false,
     });
   });
 

@@ -71,6 +71,16 @@ export const ConnectorAutoscaling = z
           "Machine types autoscaling may step up through once the ceiling is reached, smallest first; empty " +
           "keeps the machine type fixed.",
       }),
+    raiseMinInstances: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          "Also raise minInstances with sustained load, for warm capacity. Off by default: a connector never " +
+          "scales in, so a raised minimum is paid for until the connector is replaced, and Google already adds " +
+          "instances between minInstances and maxInstances by itself; autoscaling raises maxInstances (then the " +
+          "machine type) instead.",
+      }),
   })
   .prefault({})
   .meta({

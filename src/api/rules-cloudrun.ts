@@ -173,6 +173,9 @@ const BUDGET = "int(double(self.database.maxConnections) * self.database.safetyM
 const demandWithinBudget: Rule = {
   name: "connection demand within floor(maxConnections × safetyMargin)",
   at: [],
+  outsideSchema:
+    "ConnectionBudgetExceeded, as for an over-booked shared instance (one reason for one cause); the fields " +
+    "that do not raise the demand are still healed",
   check: (spec) => {
     const { database, scaling } = spec;
     if (database === undefined || scaling?.maxInstances === undefined) return [];
@@ -294,4 +297,9 @@ export const CLOUD_RUN_RULES: readonly Rule[] = [
 
 export function cloudRunSpecRules(spec: CloudRunServiceConfigSpec) {
   return runRules(CLOUD_RUN_RULES, spec);
+}
+
+/** A spec whose own demand exceeds the budget it declares (see demandWithinBudget.outsideSchema). */
+export function ownConnectionBudgetIssues(spec: Pick<CloudRunServiceConfigSpec, "database" | "scaling">) {
+  return demandWithinBudget.check(spec as CloudRunServiceConfigSpec);
 }

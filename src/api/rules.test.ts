@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CloudRunServiceConfigSpec } from "./cloudrun.ts";
 import { VpcConnectorConfigSpec } from "./connector.ts";
+import { ownConnectionBudgetIssues } from "./rules-cloudrun.ts";
 import { connectionBudget, connectionDemand } from "./rules.ts";
 import { parseWithIssues } from "./validate.ts";
 
@@ -74,13 +75,19 @@ describe("CloudRunServiceConfig cross-field rules", () => {
     expect(cloudRunIssues({ database: { timeouts: { connection: "35s", pool: "35s" } } })).toEqual([]);
   });
 
-  it("keeps (size + maxOverflow) × maxInstances within floor(maxConnections × safetyMargin)", () => {
+  it("keeps (size + maxOverflow) × maxInstances within floor(maxConnections × safetyMargin), outside the schema", () => {
     const database = { maxConnections: 100, pool: { size: 10, maxOverflow: 15 } };
-    expect(cloudRunIssues({ scaling: { maxInstances: 10 }, database })).toEqual([
+    const own = (spec: Record<string, unknown>) =>
+      ownConnectionBudgetIssues(CloudRunServiceConfigSpec.parse({ service, ...spec })).map(
+        (issue) => `${issue.path.join(".")}: ${issue.message}`,
+      );
+    // The controller reports it as ConnectionBudgetExceeded, like a shared instance: not an invalid spec.
+    expect(cloudRunIssues({ scaling: { maxInstances: 10 }, database })).toEqual([]);
+    expect(own({ scaling: { maxInstances: 10 }, database })).toEqual([
       "database.pool: (10 + 15) × 10 = 250 connections exceeds floor(100 × 0.8) = 80",
     ]);
-    expect(cloudRunIssues({ scaling: { maxInstances: 3 }, database })).toEqual([]);
-    expect(cloudRunIssues({ scaling: { maxInstances: 4 }, database: { ...database, safetyMargin: 1 } })).toEqual([]);
+    expect(own({ scaling: { maxInstances: 3 }, database })).toEqual([]);
+    expect(own({ scaling: { maxInstances: 4 }, database: { ...database, safetyMargin: 1 } })).toEqual([]);
   });
 
   it("needs maxInstances to bound the connection demand", () => {

@@ -30,6 +30,11 @@ export interface SpecRule<Spec> {
   cel?: CelRule;
   /** Why the rule is not in the CRD. */
   controllerOnly?: string;
+  /**
+   * Not run by the zod schema: the controller reports a breach under its own reason (not InvalidSpec) and
+   * still heals what it can; `driftguard validate` and the CRD check the rule all the same.
+   */
+  outsideSchema?: string;
 }
 
 /** What the CRD generator needs from a rule. */
@@ -39,8 +44,9 @@ export function addRuleIssues(ctx: z.RefinementCtx, issues: RuleIssue[]): void {
   for (const { path, message } of issues) ctx.addIssue({ code: "custom", path, message });
 }
 
+/** The rules the zod schema runs (every rule but those reported under their own reason). */
 export function runRules<Spec>(rules: readonly SpecRule<Spec>[], spec: Spec): RuleIssue[] {
-  return rules.flatMap((rule) => rule.check(spec));
+  return rules.filter((rule) => rule.outsideSchema === undefined).flatMap((rule) => rule.check(spec));
 }
 
 /**

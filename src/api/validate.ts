@@ -3,7 +3,9 @@
 
 import type { z } from "zod";
 import { API_VERSION, GROUP } from "./common.ts";
+import { DatabaseSpec } from "./database.ts";
 import { KINDS, findKind } from "./kinds.ts";
+import { ownConnectionBudgetIssues } from "./rules-cloudrun.ts";
 
 export interface ValidationIssue {
   /** Dotted path of the offending field, e.g. `spec.env["1BAD"]` or `spec.autoscaling.machineTypeLadder[1]`. */
@@ -59,7 +61,10 @@ export function validateManifest(manifest: unknown): ManifestValidation {
     return { outcome: "checked", kind: definition.kind, name, namespace, issues: [issue] };
   }
   const result = definition.resource.safeParse(manifest, parseParams);
-  const issues = result.success ? [] : issuesFromZod(result.error);
+  const issues = [
+    ...(result.success ? [] : issuesFromZod(result.error)),
+    ...ruleIssuesOutsideSchema(definition.kind, manifest),
+  ];
   return { outcome: "checked", kind: definition.kind, name, namespace, issues };
 }
 
@@ -97,6 +102,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
       return `[${JSON.stringify(text)}]`;
     })
     .join("");
+}
+
+/** Rules the controller reports under their own reason rather than InvalidSpec, checked here all the same. */
+function ruleIssuesOutsideSchema(kind: string, manifest: unknown): ValidationIssue[] {
+  if (kind !== "CloudRunServiceConfig") return [];
+  const spec = (manifest as { spec?: { database?: unknown; scaling?: { maxInstances?: unknown } } }).spec;
+  const database = DatabaseSpec.safeParse(spec?.database);
+  const maxInstances = spec?.scaling?.maxInstances;
+  if (!database.success || typeof maxInstances !== "number") return [];
+  return ownConnectionBudgetIssues({ database: database.data, scaling: { maxInstances } }).map((issue) => ({
+    path: formatPath(["spec", ...issue.path]),
+    message: issue.message,
+  }));
 }
 
 function stringField(object: object, key: string): string | undefined {

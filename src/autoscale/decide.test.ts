@@ -22,6 +22,7 @@ const policy: AutoscalingPolicy = {
   maxStep: 2,
   ceiling: 10,
   machineTypeLadder: ["e2-micro", "e2-standard-4"],
+  raiseMinInstances: false,
 };
 const live: LiveConnector = { machineType: "e2-micro", minInstances: 2, maxInstances: 3, instances: 3 };
 const floors = { machineType: "e2-micro", minInstances: 2, maxInstances: 3 };
@@ -57,13 +58,18 @@ type Row = [name: string, change: Parameters<typeof decide>[0], expected: Expect
 const rows: Row[] = [
   // Scale-up arithmetic: desired = ceil(instances x min utilization / target).
   [
-    "sustained 90% on 3 instances: max 3 -> 5 and min 2 -> 4",
+    "sustained 90% on 3 instances: max 3 -> 5, min kept (a raised minimum is a permanent cost)",
     {},
     {
       action: "scaleUp",
       reason: "SustainedHighUtilization",
-      to: { maxInstances: 5, minInstances: 4, machineType: "e2-micro" },
+      to: { maxInstances: 5, minInstances: 2, machineType: "e2-micro" },
     },
+  ],
+  [
+    "warm capacity asked for: max 3 -> 5 and min 2 -> 4",
+    { policy: { raiseMinInstances: true } },
+    { action: "scaleUp", to: { maxInstances: 5, minInstances: 4 }, message: /minInstances 2 -> 4/ },
   ],
   [
     "uses the window minimum, not the peak",
@@ -83,7 +89,7 @@ const rows: Row[] = [
   [
     "maxStep 1",
     { samples: steady(1.5), policy: { maxStep: 1 } },
-    { action: "scaleUp", to: { maxInstances: 4, minInstances: 3 } },
+    { action: "scaleUp", to: { maxInstances: 4, minInstances: 2 } },
   ],
   [
     "never above the ceiling",
@@ -92,27 +98,35 @@ const rows: Row[] = [
   ],
   [
     "a lower configured ceiling",
-    { samples: steady(0.9), policy: { ceiling: 4 } },
+    { samples: steady(0.9), policy: { ceiling: 4, raiseMinInstances: true } },
     { action: "scaleUp", to: { maxInstances: 4, minInstances: 3 } },
   ],
   [
     "minInstances stays below the new max",
-    { samples: steady(1.5), live: { minInstances: 2, maxInstances: 3, instances: 3 }, policy: { maxStep: 5 } },
+    {
+      samples: steady(1.5),
+      live: { minInstances: 2, maxInstances: 3, instances: 3 },
+      policy: { maxStep: 5, raiseMinInstances: true },
+    },
     { action: "scaleUp", to: { maxInstances: 8, minInstances: 7 } },
   ],
   [
     "minInstances never above 9",
-    { live: { minInstances: 8, maxInstances: 9, instances: 9 } },
+    { live: { minInstances: 8, maxInstances: 9, instances: 9 }, policy: { raiseMinInstances: true } },
     { action: "scaleUp", to: { maxInstances: 10, minInstances: 9 } },
   ],
   [
     "minInstances rises by at most maxStep",
-    { live: { minInstances: 6, maxInstances: 7, instances: 7 }, samples: steady(0.75) },
+    {
+      live: { minInstances: 6, maxInstances: 7, instances: 7 },
+      samples: steady(0.75),
+      policy: { raiseMinInstances: true },
+    },
     { action: "scaleUp", to: { maxInstances: 9, minInstances: 8 } },
   ],
   [
     "never below the spec floors",
-    { floors: { machineType: "e2-micro", minInstances: 3, maxInstances: 8 } },
+    { floors: { machineType: "e2-micro", minInstances: 3, maxInstances: 8 }, policy: { raiseMinInstances: true } },
     { action: "scaleUp", to: { maxInstances: 8, minInstances: 4 } },
   ],
   [

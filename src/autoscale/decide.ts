@@ -1,7 +1,7 @@
 // The connector autoscaling decision, HPA-style and pure: given the utilization of the last
 // stabilization window, the policy and the connector's live size, say whether to raise maxInstances
-// (and minInstances), move up the machine-type ladder, or hold. Connectors cannot scale in, so
-// sustained low load only yields an "overprovisioned" recommendation.
+// (minInstances only where the policy asks for warm capacity), move up the machine-type ladder, or hold.
+// Connectors cannot scale in, so sustained low load only yields an "overprovisioned" recommendation.
 
 import { readWindow, type UtilizationSample, type WindowSummary } from "./window.ts";
 
@@ -31,6 +31,12 @@ export interface AutoscalingPolicy {
   maxStep: number;
   ceiling: number;
   machineTypeLadder: readonly string[];
+  /**
+   * Also raise minInstances with sustained load (warm capacity). Off unless asked for: a connector never
+   * scales in, so a raised minimum is paid for forever, and Google already adds instances between min and
+   * max by itself.
+   */
+  raiseMinInstances: boolean;
 }
 
 export interface ConnectorSize {
@@ -131,7 +137,7 @@ export function decideScale(input: DecisionInput): ScaleDecision {
   if (live.maxInstances >= ceiling) return nextMachineType(input, context, hold);
 
   const maxInstances = Math.max(floors.maxInstances, Math.min(desired, live.maxInstances + policy.maxStep, ceiling));
-  const minInstances = raisedMin(input, desired, maxInstances);
+  const minInstances = policy.raiseMinInstances ? raisedMin(input, desired, maxInstances) : live.minInstances;
   const to = { machineType: live.machineType, minInstances, maxInstances };
   const minNote = minInstances > live.minInstances ? `, minInstances ${live.minInstances} -> ${minInstances}` : "";
   return {

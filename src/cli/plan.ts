@@ -124,11 +124,19 @@ export async function runPlan(options: PlanOptions, onObjects?: (objects: Manage
     onObjects?.(resources.flatMap((r) => loaded.objects.list(r)));
     const namespaceLabels = (ns: string) => loaded.namespaceLabels(ns) ?? extra?.namespaceLabels(ns);
     const guard = (api: GoogleApi) => new CallGuard({ api, qps: PLAN_QPS, burst: PLAN_QPS });
-    const managed = createKinds(gcpConnection(options), {
-      run: guard("run"),
-      vpcaccess: guard("vpcaccess"),
-      monitoring: guard("monitoring"),
-    });
+    const managed = createKinds(
+      gcpConnection(options),
+      { run: guard("run"), vpcaccess: guard("vpcaccess"), monitoring: guard("monitoring") },
+      {},
+      {
+        source: {
+          list: (resource) => loaded.lookup.list(resource),
+          get: (resource, namespace, name) => loaded.lookup.get(resource, namespace, name),
+          namespaceAnnotations: (namespace) => loaded.namespaceAnnotations(namespace),
+        },
+        requireAllowlist: options.requireProjectAllowlist,
+      },
+    );
     try {
       return await buildPlan({
         ...loaded,

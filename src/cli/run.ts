@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../api/duration.ts";
 import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController, type ControllerConfig } from "../controller/compose.ts";
+import { ALLOWED_PROJECTS_ANNOTATION, unlistedNamespaces } from "../controller/tenancy.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
@@ -189,7 +190,8 @@ export function runOptions(command: Command): Command {
     .addOption(
       new Option(
         "--require-project-allowlist",
-        "deny projects in namespaces without the driftguard.dev/allowed-projects annotation",
+        "deny every project to namespaces without the driftguard.dev/allowed-projects annotation (without " +
+          "this flag such namespaces may target any project; every Deployment in deploy/ sets it)",
       )
         .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
         .default(false),
@@ -259,12 +261,29 @@ export function createSource(options: RunOptions, log: Logger): DesiredStateSour
   throw new InvalidArgumentError(`--source must be "cluster" or "dir:PATH", got "${options.source}"`);
 }
 
+/** Says at start what a namespace without the allowed-projects annotation may target. */
+function logTenancyDefault(log: Logger, requireAllowlist: boolean): void {
+  const unlisted = unlistedNamespaces(requireAllowlist);
+  if (unlisted === "none") {
+    log.info(
+      { unlistedNamespaces: unlisted },
+      `namespaces without ${ALLOWED_PROJECTS_ANNOTATION} may target no project`,
+    );
+  } else {
+    log.warn(
+      { unlistedNamespaces: unlisted },
+      `namespaces without ${ALLOWED_PROJECTS_ANNOTATION} may target any project; --require-project-allowlist closes them`,
+    );
+  }
+}
+
 export function runCommand(): Command {
   return lifecycleOptions(
     runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
     if (!options.gcpAccessToken) checkGoogleCredentialsFile();
+    logTenancyDefault(log, options.requireProjectAllowlist);
     const shutdownMs = parseDuration(options.shutdownTimeout);
     const source = createSource(options, log);
     const leader = createElector(options, source, log);

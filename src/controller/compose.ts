@@ -19,7 +19,7 @@ import type { DesiredStateSource } from "../sources/source.ts";
 import type { ActorKind, AttributionLookup } from "./attribution.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
-import { createKinds } from "./kinds.ts";
+import { createKinds, MANAGED_RESOURCES } from "./kinds.ts";
 import { Manager, type ControllerMetrics } from "./manager.ts";
 import { PolicyStatusReporter } from "./policy-status.ts";
 import { Reconciler } from "./reconciler.ts";
@@ -127,13 +127,18 @@ export async function startController(
     monitoring: guard("monitoring"),
   };
   for (const g of Object.values(guards)) hooks.onBreakerState?.(g.api, g.state);
-  const managed = createKinds(config.gcp, guards, hooks.connector, config.connectorMetrics);
-  const { kinds } = managed;
-  const gated = new LeaderGatedSource(
-    source,
-    kinds.map((kind) => kind.resource),
-    allowed,
+  const gated = new LeaderGatedSource(source, [...MANAGED_RESOURCES], allowed);
+  const managed = createKinds(
+    config.gcp,
+    guards,
+    hooks.connector,
+    {
+      source: gated,
+      requireAllowlist: config.requireProjectAllowlist,
+    },
+    config.connectorMetrics,
   );
+  const { kinds } = managed;
 
   const reconcilers = kinds.map(
     (kind) =>

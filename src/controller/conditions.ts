@@ -1,6 +1,8 @@
 // Kubernetes-style status conditions (metav1.Condition). lastTransitionTime moves only when the
 // status flips, so `kubectl describe` shows how long an object has been Ready / not Ready.
 
+import { CONDITION_MESSAGE_LIMIT, truncate } from "../util/bounded.ts";
+
 export type ConditionStatus = "True" | "False" | "Unknown";
 
 export interface Condition {
@@ -18,7 +20,6 @@ export type ConditionUpdate = Omit<Condition, "lastTransitionTime">;
 const REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 const TYPE_PATTERN =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const MAX_MESSAGE_LENGTH = 32_768;
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((condition) => condition.type === type);
@@ -44,7 +45,8 @@ export function setCondition(
     type: update.type,
     status: update.status,
     reason: update.reason,
-    message: update.message,
+    // A message built from data (every peer on an instance) must never make the status write fail.
+    message: truncate(update.message, CONDITION_MESSAGE_LIMIT),
     ...(update.observedGeneration === undefined ? {} : { observedGeneration: update.observedGeneration }),
     lastTransitionTime,
   };
@@ -87,11 +89,6 @@ function validate(update: ConditionUpdate): void {
   if (!REASON_PATTERN.test(update.reason) || update.reason.length > 1024) {
     throw new Error(
       `condition ${update.type}: reason must be a CamelCase word such as "UpToDate", got ${JSON.stringify(update.reason)}`,
-    );
-  }
-  if (update.message.length > MAX_MESSAGE_LENGTH) {
-    throw new Error(
-      `condition ${update.type}: message must be at most ${MAX_MESSAGE_LENGTH} characters, got ${update.message.length}`,
     );
   }
   const generation = update.observedGeneration;

@@ -12,7 +12,8 @@ import { cloudRunResource, CloudRunKind } from "../kinds/cloudrun/kind.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
 import { ConnectorKind } from "../kinds/connector/kind.ts";
 import { connectorResource } from "../kinds/connector/resource.ts";
-import type { CommonSpec, ManagedKind, ResourceType } from "../kinds/kind.ts";
+import type { CommonSpec, ManagedKind, ObjectLookup, ProjectReference, ResourceType } from "../kinds/kind.ts";
+import { referencesNotAllowed } from "./tenancy.ts";
 
 /** The custom resources the kinds manage, for sources that load them before any Google client exists. */
 export const MANAGED_RESOURCES: readonly ResourceType[] = [cloudRunResource, connectorResource];
@@ -23,17 +24,34 @@ export interface ManagedKinds {
   close(): Promise<void>;
 }
 
+/** What the kinds' peer indexes apply the tenancy guard with, exactly as the reconciler does. */
+export interface PeerTenancy {
+  source: ObjectLookup & { namespaceAnnotations(namespace: string): Record<string, string> | undefined };
+  requireAllowlist: boolean;
+}
+
 export function createKinds(
   connection: GcpConnection,
   guards: Record<GoogleApi, CallGuard>,
   autoscaling: AutoscalingHooks = {},
+  tenancy?: PeerTenancy,
   metricsOptions: ConnectorMetricsOptions = {},
 ): ManagedKinds {
   const services = new ServicesClient(clientOptions(connection));
   const vpcAccess = new VpcAccessApi(connection, guards.vpcaccess);
   const metrics = new ConnectorMetrics(connection, guards.monitoring, metricsOptions);
+  const peers = tenancy && {
+    lookup: tenancy.source,
+    peerAllowed: (namespace: string, references: ProjectReference[]) =>
+      referencesNotAllowed(
+        namespace,
+        references,
+        tenancy.source.namespaceAnnotations(namespace),
+        tenancy.requireAllowlist,
+      ) === undefined,
+  };
   const kinds: Array<ManagedKind<CommonSpec>> = [
-    new CloudRunKind(services, guards.run),
+    new CloudRunKind(services, guards.run, peers),
     new ConnectorKind(vpcAccess, metrics, autoscaling),
   ];
   return {

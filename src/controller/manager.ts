@@ -50,6 +50,9 @@ export class Manager {
         checked: new Map(),
       });
     }
+    for (const controller of this.#controllers.values()) {
+      controller.reconciler.kind.index?.onRequeue((keys) => keys.forEach((k) => controller.queue.add(k)));
+    }
   }
 
   /** Loads desired state, then starts the workers; resolves once the first full load is queued. */
@@ -105,6 +108,12 @@ export class Manager {
     if (!change.readinessOnly) this.#controllers.get(resource.kind)?.queue.add(key);
     for (const controller of this.#controllers.values()) {
       const kind = controller.reconciler.kind;
+      // Indexes learn every change first (a peer lowering its pool re-admits the configs waiting on it).
+      if (kind.index && !change.readinessOnly) {
+        const [namespace = "", name = ""] = key.split("/");
+        const object = change.deleted ? undefined : this.#o.source.get(resource, namespace, name);
+        for (const k of kind.index.changed(resource, key, object)) controller.queue.add(k);
+      }
       if (!kind.dependsOn?.some((d) => d.kind === resource.kind) || !kind.dependents) continue;
       const [namespace = "", name = ""] = key.split("/");
       const dependency = this.#o.source.get(resource, namespace, name);

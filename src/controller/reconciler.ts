@@ -13,7 +13,7 @@ import { heldBackFor, rejectionOf } from "./held-back.ts";
 import { followOperation } from "./operations.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
 import { PolicyGate, type PolicyOutcome } from "./policy-gate.ts";
-import { projectNotAllowed } from "./tenancy.ts";
+import { tenancyViolation } from "./tenancy.ts";
 import { applyVerdict, restoredOperation, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export interface ClassifiedError {
@@ -113,7 +113,14 @@ export class Reconciler<Spec extends CommonSpec> {
       return {};
     }
     const spec = parsed.spec;
-    const notAllowed = this.#projectNotAllowed(namespace, kind.targetProject(spec));
+    const notAllowed = tenancyViolation(
+      kind,
+      spec,
+      namespace,
+      source,
+      source.namespaceAnnotations(namespace),
+      this.#o.requireProjectAllowlist,
+    );
     if (notAllowed) {
       await this.#finish(object, { verdict: blocked("ProjectNotAllowed", notAllowed) });
       return {};
@@ -239,7 +246,10 @@ export class Reconciler<Spec extends CommonSpec> {
     }
     const resync = Math.min(this.#resyncMs(spec), observation.requeueAfterMs ?? Infinity);
 
-    if (observation.blocked) {
+    let heldBack = heldBackFor(previous, generation, ctx.now, this.#o.failedRolloutBackoffMs);
+    // A kind that holds some fields back still applies the rest (see Observation.blocked).
+    const appliesFirst = observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack;
+    if (observation.blocked && !appliesFirst) {
       await this.#finish(object, {
         ...common,
         verdict: blocked(observation.blocked.reason, observation.blocked.message),
@@ -258,7 +268,6 @@ export class Reconciler<Spec extends CommonSpec> {
       return { requeueAfterMs: resync, resync: true };
     }
 
-    let heldBack = heldBackFor(previous, generation, ctx.now, this.#o.failedRolloutBackoffMs);
     let applied = false;
     if (observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack) {
       let operation: string | undefined;
@@ -302,11 +311,6 @@ export class Reconciler<Spec extends CommonSpec> {
 
   #log(key: string): Logger {
     return objectLogger(this.#o.log, { key, kind: this.#o.kind.resource.kind });
-  }
-
-  #projectNotAllowed(namespace: string, project: string): string | undefined {
-    const annotations = this.#o.source.namespaceAnnotations(namespace);
-    return projectNotAllowed(namespace, project, annotations, this.#o.requireProjectAllowlist);
   }
 
   #resyncMs(spec: Spec): number {

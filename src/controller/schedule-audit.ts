@@ -87,7 +87,10 @@ export class ScheduleAudit {
         const parsed = kind.parseSpec(object.spec);
         if (!parsed.ok) continue;
         const resyncMs = parseDuration(parsed.spec.resyncInterval);
-        demands.push({ api, project: kind.targetProject(parsed.spec), resyncMs, kind: kind.resource.kind, object });
+        // The first reference is the resource's own project, the consumer its reads are charged to.
+        const [own] = kind.referencedProjects(parsed.spec, source, object.metadata?.namespace ?? "");
+        if (!own) continue;
+        demands.push({ api, project: own.project, resyncMs, kind: kind.resource.kind, object });
       }
     }
     const needs = resyncNeeds(demands, qps, globalQps);

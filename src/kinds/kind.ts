@@ -60,7 +60,11 @@ export interface Observation {
    * Reported as Ready=False with this reason; `terminal` ones are not retried for the same generation.
    */
   notReady?: { reason: string; message: string; terminal?: boolean };
-  /** Diffs the kind refuses to apply in place (e.g. shrinking a connector); reported, never retried. */
+  /**
+   * What the kind refuses to apply (shrinking a connector, raising a service's connection demand past its
+   * Cloud SQL budget), reported, never retried. `diffs` may still hold the fields it does apply: they are
+   * applied first, and the object reports `blocked` once nothing else is left.
+   */
   blocked?: Blocked;
   /** Extra conditions the kind reports (e.g. Overprovisioned, MetricsUnavailable). */
   conditions?: Array<{ type: string; status: "True" | "False" | "Unknown"; reason: string; message: string }>;
@@ -100,8 +104,11 @@ export interface ManagedKind<Spec extends CommonSpec> {
   readonly dependsOn?: ResourceType[];
   /** Validates the spec with the same schemas as `driftguard validate` (field rules and cross-field rules). */
   parseSpec(raw: unknown): SpecParseResult<Spec>;
-  /** The GCP project the object targets, for the namespace's allowed-projects guard. */
-  targetProject(spec: Spec): string;
+  /**
+   * Every GCP project the spec reaches (its resource, a connector, a Cloud SQL instance, a referenced
+   * object's target), for the namespace's allowed-projects guard: each one must be allowed.
+   */
+  referencedProjects(spec: Spec, lookup: ObjectLookup, namespace: string): ProjectReference[];
   /** Human-readable Google resource name, used in events and logs. */
   targetName(spec: Spec): string;
   /** Cluster-wide checks and dependency resolution; no Google calls. */
@@ -112,4 +119,23 @@ export interface ManagedKind<Spec extends CommonSpec> {
   /** Applies exactly the observed difference and returns the name of the operation to follow. */
   update(ctx: KindContext<Spec>, observation: Observation): Promise<string>;
   checkOperation(operationName: string): Promise<OperationState>;
+  /** Cluster-wide state the kind keeps current from watch events (e.g. the connection budget). */
+  readonly index?: KindIndex;
+}
+
+/** A spec field that names a GCP project, e.g. { field: "spec.database.cloudSqlInstance", project: "p" }. */
+export interface ProjectReference {
+  field: string;
+  project: string;
+}
+
+/**
+ * Indexes a kind keeps on watch events, so a reconcile reads what it needs in O(1) instead of walking
+ * every peer. The manager feeds every change of every managed resource and re-queues the keys returned.
+ */
+export interface KindIndex {
+  /** An object was added, changed (`object`) or deleted (undefined); returns this kind's keys to look again. */
+  changed(resource: ResourceType, key: string, object: ManagedObject | undefined): string[];
+  /** Re-checks the index decides on during a pass (a peer found missing frees its share). */
+  onRequeue(listener: (keys: string[]) => void): void;
 }

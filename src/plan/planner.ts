@@ -3,7 +3,7 @@
 // through the kinds, so a plan sees exactly the normalisation and field ownership the controller applies.
 
 import { PAUSED_ANNOTATION } from "../controller/resync.ts";
-import { projectNotAllowed } from "../controller/tenancy.ts";
+import { tenancyViolation } from "../controller/tenancy.ts";
 import { classifyGoogleError } from "../gcp/errors.ts";
 import type { CommonSpec, ManagedKind, ManagedObject, ObjectLookup } from "../kinds/kind.ts";
 import type { PolicySet } from "../policy/set.ts";
@@ -45,15 +45,31 @@ export interface Tenancy {
 
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const now = input.now ?? new Date();
-  const planned = input.kinds.flatMap((kind) =>
-    [...input.objects.list(kind.resource)]
-      .sort((a, b) => compare(keyOf(a), keyOf(b)))
-      .map((object) => planObject(kind, object, input.lookup, now, input.tenancy, input.retry, input.policies)),
-  );
+  // Kinds that index their peers (the connection budget) learn all of them first, as from a watch.
+  for (const kind of input.kinds) {
+    for (const peer of kind.index ? input.lookup.list(kind.resource) : []) {
+      kind.index?.changed(kind.resource, keyOf(peer), peer);
+    }
+  }
+  // One at a time, in key order: the connection budget admits first come first served, so a plan must
+  // ask in a fixed order to say the same thing twice.
+  const resources: PlanEntry[] = [];
+  for (const kind of input.kinds) {
+    for (const object of [...input.objects.list(kind.resource)].sort((a, b) => compare(keyOf(a), keyOf(b)))) {
+      resources.push(await planObject(kind, object, input.lookup, now, input.tenancy, input.retry, input.policies));
+    }
+  }
   return {
     source: input.source,
-    resources: await Promise.all(planned),
-    budgets: budgetReports(input.objects),
+    resources,
+    budgets: budgetReports(input.objects, (object, spec) => {
+      const kind = input.kinds.find((k) => k.resource.kind === object.kind);
+      const { tenancy } = input;
+      if (!kind || !tenancy) return true;
+      const namespace = object.metadata?.namespace ?? "";
+      const annotations = tenancy.namespaceAnnotations(namespace);
+      return !tenancyViolation(kind, spec, namespace, input.lookup, annotations, tenancy.requireAllowlist);
+    }),
     fileErrors: input.fileErrors ?? [],
   };
 }
@@ -89,9 +105,11 @@ export async function planObject(
   const described = { ...base, target: kind.targetName(spec), policy: spec.managementPolicy };
   const notAllowed =
     tenancy &&
-    projectNotAllowed(
+    tenancyViolation(
+      kind,
+      spec,
       base.namespace,
-      kind.targetProject(spec),
+      lookup,
       tenancy.namespaceAnnotations(base.namespace),
       tenancy.requireAllowlist,
     );

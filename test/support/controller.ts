@@ -38,6 +38,8 @@ export interface RigOptions {
   hooks?: ControllerHooks;
   /** Start the controller later (e.g. after creating objects), with rig.startController(). */
   deferController?: boolean;
+  /** Further namespaces the controller manages besides the rig's own (other tenants). */
+  namespaces?: string[];
 }
 
 export class Rig {
@@ -75,7 +77,7 @@ export class Rig {
       log: this.log,
       kubeConfig: testKubeConfig(),
       // Other test files share the API server; each rig manages only its own namespace.
-      namespaces: [this.namespace],
+      namespaces: [this.namespace, ...(this.#options.namespaces ?? [])],
     });
     this.controller = await startController(
       {
@@ -97,27 +99,38 @@ export class Rig {
     await this.sim.stop();
   }
 
+  /** Stops the controller only (the simulator keeps its state), e.g. to start a fresh one as a restart would. */
+  async stopController(): Promise<void> {
+    await this.controller?.stop(5_000);
+    this.controller = undefined;
+  }
+
   async create(
     kind: "CloudRunServiceConfig" | "VpcConnectorConfig",
     name: string,
     spec: object,
     annotations: Record<string, string> = {},
+    namespace = this.namespace,
   ) {
     const resource = resourceOf(kind);
     return (await this.custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
-      namespace: this.namespace,
+      namespace,
       plural: resource.plural,
       body: { apiVersion: API_VERSION, kind, metadata: { name, annotations }, spec },
     })) as ManagedObject;
   }
 
-  async get(kind: "CloudRunServiceConfig" | "VpcConnectorConfig", name: string): Promise<ManagedObject> {
+  async get(
+    kind: "CloudRunServiceConfig" | "VpcConnectorConfig",
+    name: string,
+    namespace = this.namespace,
+  ): Promise<ManagedObject> {
     return (await this.custom.getNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
-      namespace: this.namespace,
+      namespace,
       plural: resourceOf(kind).plural,
       name,
     })) as ManagedObject;
@@ -147,15 +160,16 @@ export class Rig {
     name: string,
     predicate: (o: ManagedObject) => boolean,
     timeoutMs = 20_000,
+    namespace = this.namespace,
   ): Promise<ManagedObject> {
     const deadline = Date.now() + timeoutMs;
     let last: ManagedObject | undefined;
     while (Date.now() < deadline) {
-      last = await this.get(kind, name);
+      last = await this.get(kind, name, namespace);
       if (predicate(last)) return last;
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${kind} ${this.namespace}/${name}; status: ${JSON.stringify(last?.status)}`);
+    throw new Error(`timed out waiting for ${kind} ${namespace}/${name}; status: ${JSON.stringify(last?.status)}`);
   }
 
   async events(name?: string): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
@@ -184,6 +198,7 @@ export class Rig {
     type: string,
     expected: { status?: string; reason?: string },
     timeoutMs = 20_000,
+    namespace = this.namespace,
   ): Promise<ManagedObject> {
     return this.waitFor(
       kind,
@@ -197,6 +212,7 @@ export class Rig {
         );
       },
       timeoutMs,
+      namespace,
     );
   }
 

@@ -11,6 +11,7 @@ import type {
   ManagedObject,
   Observation,
   OperationState,
+  ProjectReference,
   ResourceType,
   SpecParseResult,
 } from "../../src/kinds/kind.ts";
@@ -75,8 +76,8 @@ export class WidgetKind implements ManagedKind<WidgetSpec> {
     };
   }
 
-  targetProject(spec: WidgetSpec): string {
-    return spec.project;
+  referencedProjects(spec: WidgetSpec): ProjectReference[] {
+    return [{ field: "spec.project", project: spec.project }];
   }
 
   targetName(spec: WidgetSpec): string {

@@ -1,11 +1,11 @@
 import { ServicesClient } from "@google-cloud/run";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CloudRunServiceConfigSpec } from "../../api/cloudrun.ts";
 import { clientOptions } from "../../gcp/connection.ts";
 import { CallGuard } from "../../gcp/guard.ts";
 import type { KindContext, ManagedObject, ObjectLookup, ResourceType } from "../kind.ts";
 import { connectorResource } from "../connector/resource.ts";
-import { ADMISSION_RECHECK_MS, CloudRunKind, cloudRunResource } from "./kind.ts";
+import { CloudRunKind, cloudRunResource } from "./kind.ts";
 
 // admit reads only the cache: the client is never called, so it points nowhere.
 const services = new ServicesClient(
@@ -47,14 +47,12 @@ function admit(target: ManagedObject, others: ManagedObject[] = []) {
   return kind.admit(ctx);
 }
 
-const onSharedDb = (name: string, size: number) =>
+const connectorConfig = (project: string, ready: "True" | "False" = "True") =>
   object(
-    cloudRunResource.kind,
-    name,
-    service(name, {
-      scaling: { maxInstances: 4 },
-      database: { cloudSqlInstance: "netra-staging:us-central1:db", maxConnections: 100, pool: { size } },
-    }),
+    connectorResource.kind,
+    "vpc",
+    { connector: { project, region: "us-central1", name: "staging-connector" } },
+    { conditions: [{ type: "Ready", status: ready, reason: "UpToDate" }] },
   );
 
 describe("CloudRunKind.admit", () => {
@@ -62,25 +60,10 @@ describe("CloudRunKind.admit", () => {
     expect(admit(object(cloudRunResource.kind, "a", service("a")))).toBeUndefined();
   });
 
-  it("re-checks an exceeded shared connection budget soon, since a peer's change raises no event here", () => {
-    const blocked = admit(onSharedDb("a", 10), [onSharedDb("b", 11)]);
-    expect(blocked).toMatchObject({ reason: "ConnectionBudgetExceeded", retryAfterMs: ADMISSION_RECHECK_MS });
-    expect(blocked?.message).toContain("84 connections");
-    expect(admit(onSharedDb("a", 10), [onSharedDb("b", 10)])).toBeUndefined();
-  });
-
-  it("waits for a referenced connector config and re-checks it soon", () => {
+  it("does not wait for a referenced connector config: only the connector field waits (see observe)", () => {
     const target = object(cloudRunResource.kind, "a", service("a", { vpcAccess: { connectorRef: { name: "vpc" } } }));
-    expect(admit(target)).toMatchObject({ reason: "DependencyNotReady", retryAfterMs: ADMISSION_RECHECK_MS });
-    const connector = (status: string) =>
-      object(
-        connectorResource.kind,
-        "vpc",
-        { connector: { project: "netra-staging", region: "us-central1", name: "staging-connector" } },
-        { conditions: [{ type: "Ready", status, reason: "UpToDate" }] },
-      );
-    expect(admit(target, [connector("False")])?.reason).toBe("DependencyNotReady");
-    expect(admit(target, [connector("True")])).toBeUndefined();
+    expect(admit(target)).toBeUndefined();
+    expect(admit(target, [connectorConfig("netra-staging", "False")])).toBeUndefined();
   });
 
   it("refuses a spec that cannot be rendered before any Google call, without retrying", () => {
@@ -94,25 +77,53 @@ describe("CloudRunKind.admit", () => {
     expect(blocked?.message).toContain('spec.annotations["run.googleapis.com/frobnicate"]');
     expect(blocked?.retryAfterMs).toBeUndefined();
   });
+});
 
-  it("validates each peer's spec once, not on every reconcile", () => {
-    const onDb = (name: string) => service(name, { database: { cloudSqlInstance: "netra-staging:us-central1:db" } });
-    const peers = Array.from({ length: 20 }, (_, i) => object("CloudRunServiceConfig", `peer-${i}`, onDb(`peer-${i}`)));
-    const target = object("CloudRunServiceConfig", "target", onDb("target"));
-    admit(target, peers);
-    const parse = vi.spyOn(CloudRunServiceConfigSpec, "safeParse");
-    try {
-      for (let pass = 0; pass < 5; pass++) expect(admit(target, peers)).toBeUndefined();
-      expect(parse).not.toHaveBeenCalled();
-      // A changed object comes with a new spec object, which is validated again.
-      admit(target, [...peers.slice(1), object("CloudRunServiceConfig", "peer-0", onDb("peer-0"))]);
-      expect(parse).toHaveBeenCalledTimes(1);
-      // A config that names no Cloud SQL instance has no budget to check and looks at no peer.
-      const alone = object("CloudRunServiceConfig", "alone", service("alone"));
-      admit(alone, [object("CloudRunServiceConfig", "fresh", onDb("fresh"))]);
-      expect(parse).toHaveBeenCalledTimes(1);
-    } finally {
-      parse.mockRestore();
-    }
+describe("CloudRunKind.referencedProjects", () => {
+  const projects = (spec: object, others: ManagedObject[] = []) =>
+    kind.referencedProjects(CloudRunServiceConfigSpec.parse(spec), lookupOf(others), "staging");
+  const own = { field: "spec.service.project", project: "netra-staging" };
+
+  it("names the service's own project", () => {
+    expect(projects(service("a"))).toEqual([own]);
+  });
+
+  it("names the project of a declared connector", () => {
+    const connector = "projects/proj-other/locations/us-central1/connectors/private-net";
+    expect(projects(service("a", { vpcAccess: { connector } }))).toEqual([
+      own,
+      { field: "spec.vpcAccess.connector", project: "proj-other" },
+    ]);
+  });
+
+  it("names the project of the Cloud SQL instance", () => {
+    expect(projects(service("a", { database: { cloudSqlInstance: "proj-other:us-central1:prod-db" } }))).toEqual([
+      own,
+      { field: "spec.database.cloudSqlInstance", project: "proj-other" },
+    ]);
+  });
+
+  it("names the project of the connector a connectorRef resolves to, Ready or not", () => {
+    const spec = service("a", { vpcAccess: { connectorRef: { name: "vpc" } } });
+    expect(projects(spec, [connectorConfig("proj-other", "False")])).toEqual([
+      own,
+      { field: "spec.vpcAccess.connectorRef", project: "proj-other" },
+    ]);
+    expect(projects(spec)).toEqual([own]);
+  });
+
+  it("names the projects v1 annotations reach", () => {
+    const spec = service("a", {
+      annotations: {
+        "run.googleapis.com/vpc-access-connector": "projects/proj-net/locations/us-central1/connectors/shared",
+        "run.googleapis.com/cloudsql-instances": "proj-db:us-central1:one,proj-db2:us-central1:two",
+      },
+    });
+    expect(projects(spec)).toEqual([
+      own,
+      { field: 'spec.annotations["run.googleapis.com/vpc-access-connector"]', project: "proj-net" },
+      { field: 'spec.annotations["run.googleapis.com/cloudsql-instances"]', project: "proj-db" },
+      { field: 'spec.annotations["run.googleapis.com/cloudsql-instances"]', project: "proj-db2" },
+    ]);
   });
 });

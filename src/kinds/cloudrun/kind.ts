@@ -1,7 +1,8 @@
 // The CloudRunServiceConfig kind: reads the live service through the Cloud Run Admin API v2 client,
 // compares the owned fields (render -> normalise -> diff, all pure) and writes exactly the difference
-// with the etag it just read. Cluster-wide rules (connection budget, connector dependency) are checked
-// in `admit`, before any Google call.
+// with the etag it just read. Cluster-wide rules hold back only the fields they are about: a config refused
+// room on its Cloud SQL instance does not raise its connection demand, and one whose connector config is
+// not Ready does not move to another connector; everything else is still healed (see held-back.ts).
 
 import type { ServicesClient } from "@google-cloud/run";
 import { operationsProtos, type CallOptions } from "google-gax";
@@ -10,24 +11,30 @@ import {
   CloudRunServiceConfigSpec,
   type CloudRunServiceConfigSpec as Spec,
 } from "../../api/cloudrun.ts";
-import { GROUP, PAUSED_ANNOTATION, VERSION } from "../../api/common.ts";
+import { GROUP, VERSION } from "../../api/common.ts";
+import { classifyGoogleError } from "../../gcp/errors.ts";
 import type { CallGuard } from "../../gcp/guard.ts";
 import type {
   Blocked,
   KindContext,
+  KindIndex,
   ManagedKind,
   ManagedObject,
   Observation,
   ObjectLookup,
   OperationState,
+  ProjectReference,
   ResourceType,
 } from "../kind.ts";
-import { connectorResource, connectorReadiness } from "../connector/resource.ts";
+import { connectorResource, connectorReadiness, type ConnectorReadiness } from "../connector/resource.ts";
 import { parseSpecWith } from "../spec.ts";
 import type { IService } from "./access.ts";
-import { checkConnectionBudget } from "./budget.ts";
+import { BudgetIndex, type Admission } from "./admission.ts";
 import { diffService } from "./diff.ts";
 import { ConfigError, type DesiredService } from "./fields.ts";
+import { partitionDiffs } from "./held-back.ts";
+import { MemberReader } from "./members.ts";
+import { serviceProjectReferences } from "./references.ts";
 import { renderDesired } from "./render.ts";
 import { buildUpdate } from "./update.ts";
 
@@ -37,14 +44,6 @@ export const cloudRunResource: ResourceType = {
   plural: cloudRunServiceConfigKind.plural,
   kind: cloudRunServiceConfigKind.kind,
 };
-
-/**
- * How often a config held back by other objects looks again without an event of its own: a peer on the
- * same Cloud SQL instance lowering its pool changes that peer, not this object. (A connector becoming
- * Ready re-queues its dependents at once; the timer is only the safety net there.) The re-check reads
- * only the local cache and makes no Google call.
- */
-export const ADMISSION_RECHECK_MS = 5_000;
 
 /**
  * The client libraries retry UNAVAILABLE for up to a minute inside one call, out of sight of the call guard:
@@ -59,57 +58,56 @@ interface Carried {
   desired: DesiredService;
 }
 
+export interface CloudRunKindOptions {
+  /**
+   * Whether a peer's namespace may target every project its spec references; a peer that may not does not
+   * count against any Cloud SQL instance. Without it every peer is allowed.
+   */
+  peerAllowed?: (namespace: string, references: ProjectReference[]) => boolean;
+  /** What peers' references are resolved against (a connectorRef's connector). */
+  lookup?: ObjectLookup;
+}
+
 export class CloudRunKind implements ManagedKind<Spec> {
   readonly resource = cloudRunResource;
   readonly dependsOn = [connectorResource];
+  readonly index: KindIndex;
   #services: ServicesClient;
   #guard: CallGuard;
   #carried = new WeakMap<Observation, Carried>();
-  #peerSpecs = new WeakMap<object, Spec | null>();
+  #budget = new BudgetIndex();
+  #members: MemberReader;
 
-  constructor(services: ServicesClient, guard: CallGuard) {
+  constructor(services: ServicesClient, guard: CallGuard, options: CloudRunKindOptions = {}) {
     this.#services = services;
     this.#guard = guard;
+    const { peerAllowed, lookup } = options;
+    const empty: ObjectLookup = { list: () => [], get: () => undefined };
+    this.#members = new MemberReader((namespace, spec) =>
+      peerAllowed ? peerAllowed(namespace, this.referencedProjects(spec, lookup ?? empty, namespace)) : true,
+    );
+    this.index = {
+      changed: (resource, key, object) => this.#changed(resource, key, object),
+      onRequeue: (listener) => this.#budget.onRequeue(listener),
+    };
   }
 
   parseSpec(raw: unknown) {
     return parseSpecWith(CloudRunServiceConfigSpec, raw);
   }
 
-  targetProject(spec: Spec): string {
-    return spec.service.project;
+  referencedProjects(spec: Spec, lookup: ObjectLookup, namespace: string): ProjectReference[] {
+    return serviceProjectReferences(spec, lookup, namespace);
   }
 
   targetName(spec: Spec): string {
     return `projects/${spec.service.project}/locations/${spec.service.region}/services/${spec.service.name}`;
   }
 
+  /** A spec that cannot be rendered (e.g. an unsupported system annotation) is refused before any Google call. */
   admit(ctx: KindContext<Spec>): Blocked | undefined {
-    const instance = ctx.spec.database?.cloudSqlInstance;
-    if (instance !== undefined) {
-      // Only peers on the same Cloud SQL instance share its budget.
-      const members = ctx.lookup.list(cloudRunResource).flatMap((object) => {
-        if (object.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") return [];
-        const spec = this.#peerSpec(object.spec);
-        if (spec?.database?.cloudSqlInstance !== instance) return [];
-        return [{ key: `${object.metadata?.namespace}/${object.metadata?.name}`, spec }];
-      });
-      const budget = checkConnectionBudget(members, ctx.key);
-      if (budget && !budget.withinBudget) {
-        return { reason: "ConnectionBudgetExceeded", message: budget.message, retryAfterMs: ADMISSION_RECHECK_MS };
-      }
-    }
-    const ref = ctx.spec.vpcAccess?.connectorRef;
-    if (ref) {
-      const readiness = connectorReadiness(ctx.lookup, ctx.object.metadata?.namespace ?? "", ref.name);
-      if (!readiness.ready) {
-        return { reason: "DependencyNotReady", message: readiness.message, retryAfterMs: ADMISSION_RECHECK_MS };
-      }
-    }
-    // A spec that cannot be rendered (e.g. an unsupported system annotation) is refused before any Google call.
     try {
-      const connectorName = this.#resolvedConnector(ctx);
-      renderDesired(ctx.spec, connectorName ? { connectorName } : {});
+      this.#render(ctx.spec, this.#connector(ctx));
     } catch (err) {
       if (err instanceof ConfigError) return { reason: "InvalidSpec", message: err.message };
       throw err;
@@ -128,22 +126,45 @@ export class CloudRunKind implements ManagedKind<Spec> {
 
   async observe(ctx: KindContext<Spec>): Promise<Observation> {
     const name = this.targetName(ctx.spec);
-    const [live] = await this.#guard.call("getService", () => this.#services.getService({ name }, NO_RETRY), name);
-    const status = {
+    // This pass passed every check the reconciler makes; the index learns the newest facts first.
+    this.#budget.update(this.#members.facts(ctx.key, ctx.object));
+    let live: IService;
+    try {
+      [live] = await this.#guard.call("getService", () => this.#services.getService({ name }, NO_RETRY), name);
+    } catch (err) {
+      // A config whose service does not exist holds no share of any instance.
+      if (classifyGoogleError(err).reason === "NotFound") this.#budget.missing(ctx.key);
+      throw err;
+    }
+    this.#budget.found(ctx.key);
+    const status: Record<string, unknown> = {
       latestReadyRevision: shortRevision(live.latestReadyRevision),
       latestCreatedRevision: shortRevision(live.latestCreatedRevision),
     };
+    const connector = this.#connector(ctx);
     let desired: DesiredService;
     let diffs;
     try {
-      const connectorName = this.#resolvedConnector(ctx);
-      desired = renderDesired(ctx.spec, connectorName ? { connectorName } : {});
+      desired = this.#render(ctx.spec, connector);
       diffs = diffService(desired, live);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       return { diffs: [], status, blocked: { reason: "InvalidSpec", message: err.message } };
     }
-    const observation: Observation = { diffs, status };
+    const admission = this.#budget.admit(ctx.key);
+    const grant = this.#budget.grantOf(ctx.key);
+    status.connectionBudget = grant && {
+      ...grant,
+      ...(admission.outcome === "refused" ? { requested: admission.requested } : {}),
+    };
+    const database = ctx.spec.database;
+    const { apply, hold } = partitionDiffs(desired, diffs, {
+      ...(admission.outcome === "refused" && database ? { budget: { database, admitted: admission.grant > 0 } } : {}),
+      connector: connector !== undefined && !connector.ready,
+    });
+    const observation: Observation = { diffs: apply, status };
+    const blocked = heldBackBy(admission, connector, hold);
+    if (blocked) observation.blocked = blocked;
     const failed = revisionFailure(live);
     if (failed) observation.notReady = { reason: "RevisionFailed", message: failed, terminal: true };
     this.#carried.set(observation, { live, desired });
@@ -178,27 +199,46 @@ export class CloudRunKind implements ManagedKind<Spec> {
     return operation.error ? { done: true, error: operation.error } : { done: true };
   }
 
-  /**
-   * A peer's validated spec for the connection budget. Every reconcile looks at every peer, so parsing
-   * them all each time would cost O(n) schema checks per pass; specs are cached per spec object, which
-   * sources replace whenever the object changes.
-   */
-  #peerSpec(raw: unknown): Spec | undefined {
-    if (typeof raw !== "object" || raw === null) return undefined;
-    let cached = this.#peerSpecs.get(raw);
-    if (cached === undefined) {
-      const parsed = CloudRunServiceConfigSpec.safeParse(raw);
-      cached = parsed.success ? parsed.data : null;
-      this.#peerSpecs.set(raw, cached);
-    }
-    return cached ?? undefined;
+  #changed(resource: ResourceType, key: string, object: ManagedObject | undefined): string[] {
+    if (resource.kind !== cloudRunResource.kind) return [];
+    if (object === undefined) return this.#budget.remove(key);
+    return this.#budget.update(this.#members.facts(key, object));
   }
 
-  #resolvedConnector(ctx: KindContext<Spec>): string | undefined {
+  /** The connector a connectorRef resolves to, and whether its config is Ready; undefined without a connectorRef. */
+  #connector(ctx: KindContext<Spec>): ConnectorReadiness | undefined {
     const ref = ctx.spec.vpcAccess?.connectorRef;
     if (!ref) return undefined;
-    return connectorReadiness(ctx.lookup, ctx.object.metadata?.namespace ?? "", ref.name).fullName;
+    return connectorReadiness(ctx.lookup, ctx.object.metadata?.namespace ?? "", ref.name);
   }
+
+  /** The owned fields; a connectorRef not resolved yet leaves the connector and egress unowned for now. */
+  #render(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
+    if (connector === undefined) return renderDesired(spec);
+    if (connector.fullName) return renderDesired(spec, { connectorName: connector.fullName });
+    const { vpcAccess: _waiting, ...rest } = spec;
+    return renderDesired(rest);
+  }
+}
+
+/** Why some fields wait, with the numbers; undefined when nothing is held back. */
+function heldBackBy(
+  admission: Admission,
+  connector: ConnectorReadiness | undefined,
+  hold: Array<{ field: string; desired: string; live: string }>,
+): Blocked | undefined {
+  const held =
+    hold.length > 0
+      ? ` Held back: ${hold.map((d) => `${d.field} ${d.live || "(unset)"} -> ${d.desired}`).join(", ")}; every other field is applied.`
+      : "";
+  if (admission.outcome === "refused") {
+    return { reason: "ConnectionBudgetExceeded", message: `${admission.message}.${held}` };
+  }
+  if (connector && !connector.ready && (hold.length > 0 || !connector.fullName)) {
+    const waiting = connector.fullName ? held : " spec.vpcAccess waits for it; every other field is applied.";
+    return { reason: "DependencyNotReady", message: `${connector.message}.${waiting}` };
+  }
+  return undefined;
 }
 
 /** Cloud Run's message when the newest revision failed and traffic stayed on the previous one. */

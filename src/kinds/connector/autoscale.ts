@@ -71,6 +71,7 @@ export function policyOf(autoscaling: VpcConnectorConfigSpec["autoscaling"]): Au
     maxStep: autoscaling.maxStep,
     ceiling: autoscaling.ceiling,
     machineTypeLadder: autoscaling.machineTypeLadder,
+    raiseMinInstances: autoscaling.raiseMinInstances,
   };
 }
 

@@ -7,18 +7,20 @@ import { VpcConnectorConfigSpec, type VpcConnectorConfigSpec as Spec } from "../
 import type { ConnectorSize } from "../../autoscale/decide.ts";
 import type { ConnectorMetrics } from "../../gcp/monitoring.ts";
 import type { ConnectorState, VpcAccessApi } from "../../gcp/vpcaccess.ts";
-import type { Blocked, KindContext, ManagedKind, Observation, OperationState } from "../kind.ts";
+import type { Blocked, KindContext, ManagedKind, Observation, OperationState, ProjectReference } from "../kind.ts";
 import { parseSpecWith } from "../spec.ts";
 import { ConnectorAutoscaler, type AutoscalingHooks } from "./autoscale.ts";
 import { connectorFullName, connectorResource } from "./resource.ts";
 import { SampleStore } from "./samples.ts";
 import {
+  adoptableRaise,
   appliedSize,
   compareSize,
   effectiveSize,
   pruneRaised,
   replacementMessage,
   specSize,
+  SIZE_FIELDS,
   type PartialSize,
   type SizeField,
 } from "./size.ts";
@@ -50,8 +52,8 @@ export class ConnectorKind implements ManagedKind<Spec> {
     return parseSpecWith(VpcConnectorConfigSpec, raw);
   }
 
-  targetProject(spec: Spec): string {
-    return spec.connector.project;
+  referencedProjects(spec: Spec): ProjectReference[] {
+    return [{ field: "spec.connector.project", project: spec.connector.project }];
   }
 
   targetName(spec: Spec): string {
@@ -73,7 +75,9 @@ export class ConnectorKind implements ManagedKind<Spec> {
     };
     const previous = readPreviousStatus(ctx.object.status);
     const declared = specSize(spec);
-    const raised = pruneRaised(declared, previous.autoscaling.raised);
+    const remembered = pruneRaised(declared, previous.autoscaling.raised);
+    const adopted = adoptableRaise(declared, remembered, live, spec.autoscaling);
+    const raised = adopted ?? remembered;
     const autoscaling = renderAutoscaling({
       ...previous.autoscaling,
       ...(raised ? { raised } : { raised: undefined }),
@@ -82,6 +86,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     const status = { state: connector.state, live: liveStatus(live, instances), autoscaling };
 
     if (connector.state !== "READY") return { diffs: [], status, notReady: notReady(name, connector.state) };
+    const adoptedEvents = adopted ? [adoptionEvent(name, remembered, adopted)] : [];
     const target = effectiveSize(declared, raised);
     const { diffs, decreases } = compareSize(target, live);
     if (decreases.length > 0) {
@@ -98,7 +103,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
     }
     const invalid = sizeConflict(appliedSize(target, live), declared);
     if (invalid) return { diffs: [], status, blocked: { reason: "InvalidSpec", message: invalid } };
-    if (diffs.length > 0) return this.#carry({ diffs, status }, appliedSize(target, live));
+    if (diffs.length > 0) return this.#carry({ diffs, status, events: adoptedEvents }, appliedSize(target, live));
     if (!spec.autoscaling.enabled) return { diffs, status, conditions: autoscalingDisabled(previous) };
 
     const outcome = await this.#autoscaler.run({
@@ -119,7 +124,7 @@ export class ConnectorKind implements ManagedKind<Spec> {
         ...(raises.length > 0 ? { diffCause: "Autoscaling" as const } : {}),
         status: { ...status, ...outcome.status, live: liveStatus(live, outcome.instances ?? instances) },
         conditions: outcome.conditions,
-        events: outcome.events,
+        events: [...adoptedEvents, ...outcome.events],
         requeueAfterMs: outcome.requeueAfterMs,
       },
       appliedSize(scaledTarget, live),
@@ -143,6 +148,24 @@ export class ConnectorKind implements ManagedKind<Spec> {
     this.#carried.set(observation, target);
     return observation;
   }
+}
+
+/** Announces raises read back from the connector (after the config was re-created), once. */
+function adoptionEvent(
+  name: string,
+  before: PartialSize | undefined,
+  adopted: PartialSize,
+): NonNullable<Observation["events"]>[number] {
+  const fields = SIZE_FIELDS.filter((f) => adopted[f] !== undefined && adopted[f] !== before?.[f])
+    .map((f) => `${f} ${String(adopted[f])}`)
+    .join(", ");
+  return {
+    type: "Normal",
+    reason: "RaiseAdopted",
+    note:
+      `${name}: live ${fields} lies above the spec within autoscaling's reach (ceiling, machine type ladder); ` +
+      "kept as autoscaling's raise (status.autoscaling.raised) rather than treated as a request to shrink",
+  };
 }
 
 function liveStatus(live: ConnectorSize, instances: number | undefined): Record<string, unknown> {

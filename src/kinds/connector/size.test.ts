@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConnectorSize } from "../../autoscale/decide.ts";
 import {
+  adoptableRaise,
   compareSize,
   effectiveSize,
   largerMachineType,
@@ -156,5 +157,49 @@ describe("specSize", () => {
   it("keeps only the declared fields", () => {
     expect(specSize({ maxInstances: 4 })).toEqual({ maxInstances: 4 });
     expect(Object.keys(specSize({ machineType: undefined, minInstances: 2 }))).toEqual(["minInstances"]);
+  });
+});
+
+describe("adoptableRaise", () => {
+  const reach = {
+    enabled: true,
+    ceiling: 10,
+    machineTypeLadder: ["e2-micro", "e2-standard-4"],
+    raiseMinInstances: false,
+  };
+  const spec = { machineType: "e2-micro", minInstances: 2, maxInstances: 3 };
+  const live = (size: Partial<ConnectorSize>): ConnectorSize => ({ ...spec, ...size });
+
+  it("adopts a maxInstances above the spec up to the ceiling, and a machine type further up the ladder", () => {
+    expect(adoptableRaise(spec, undefined, live({ maxInstances: 5 }), reach)).toEqual({ maxInstances: 5 });
+    expect(adoptableRaise(spec, undefined, live({ machineType: "e2-standard-4", maxInstances: 10 }), reach)).toEqual({
+      machineType: "e2-standard-4",
+      maxInstances: 10,
+    });
+  });
+
+  it("keeps what is already remembered and adds only what lies beyond it", () => {
+    expect(adoptableRaise(spec, { maxInstances: 5 }, live({ maxInstances: 5 }), reach)).toBeUndefined();
+    expect(adoptableRaise(spec, { maxInstances: 5 }, live({ maxInstances: 7 }), reach)).toEqual({ maxInstances: 7 });
+  });
+
+  it("does not adopt what this policy could not have produced", () => {
+    expect(adoptableRaise(spec, undefined, live({ maxInstances: 10 }), { ...reach, ceiling: 6 })).toBeUndefined();
+    expect(adoptableRaise(spec, undefined, live({ minInstances: 3, maxInstances: 5 }), reach)).toEqual({
+      maxInstances: 5,
+    });
+    expect(adoptableRaise(spec, undefined, live({ maxInstances: 5 }), { ...reach, enabled: false })).toBeUndefined();
+    expect(
+      adoptableRaise(spec, undefined, live({ machineType: "e2-standard-4" }), { ...reach, machineTypeLadder: [] }),
+    ).toBeUndefined();
+  });
+
+  it("adopts a raised minInstances only where the policy raises it", () => {
+    expect(
+      adoptableRaise(spec, undefined, live({ minInstances: 4, maxInstances: 5 }), {
+        ...reach,
+        raiseMinInstances: true,
+      }),
+    ).toEqual({ minInstances: 4, maxInstances: 5 });
   });
 });

@@ -127,3 +127,39 @@ export function replacementMessage(connector: string, decreases: FieldDiff[]): s
 function withoutUnset(size: PartialSize): PartialSize {
   return Object.fromEntries(Object.entries(size).filter(([, value]) => value !== undefined));
 }
+
+/** What of the policy bounds the sizes autoscaling could have produced. */
+export interface RaiseReach {
+  enabled: boolean;
+  ceiling: number;
+  machineTypeLadder: readonly string[];
+  raiseMinInstances: boolean;
+}
+
+/**
+ * The raises to remember when the live connector is above the target in ways this policy could have raised
+ * it: a maxInstances up to the ceiling, a machine type further up the ladder, a minInstances only where the
+ * policy raises it. A re-created VpcConnectorConfig (a GitOps replace, a restore) starts without
+ * `status.autoscaling.raised`; what autoscaling did is read back from the connector itself instead of
+ * being taken for a request to shrink. Undefined when nothing is adopted.
+ */
+export function adoptableRaise(
+  spec: PartialSize,
+  raised: PartialSize | undefined,
+  live: ConnectorSize,
+  reach: RaiseReach,
+): PartialSize | undefined {
+  if (!reach.enabled) return undefined;
+  const target = effectiveSize(spec, raised);
+  const adopted: PartialSize = {};
+  if (target.maxInstances !== undefined && live.maxInstances > target.maxInstances) {
+    if (live.maxInstances <= reach.ceiling) adopted.maxInstances = live.maxInstances;
+  }
+  if (target.minInstances !== undefined && live.minInstances > target.minInstances && reach.raiseMinInstances) {
+    if (live.minInstances < live.maxInstances) adopted.minInstances = live.minInstances;
+  }
+  const from = target.machineType === undefined ? -1 : reach.machineTypeLadder.indexOf(target.machineType);
+  if (from >= 0 && reach.machineTypeLadder.indexOf(live.machineType) > from) adopted.machineType = live.machineType;
+  if (Object.keys(adopted).length === 0) return undefined;
+  return pruneRaised(spec, effectiveSize(adopted, raised));
+}

@@ -128,6 +128,7 @@ spec:
           maxStep: 2,
           ceiling: 10,
           machineTypeLadder: [],
+          raiseMinInstances: false,
         },
       });
     });

@@ -22,10 +22,28 @@ const spec = (service: string, extra: object = {}, project = PROJECT) => ({
 
 const ready = (o: { status?: Record<string, unknown> }) => condition(o, "Ready")?.status === "True";
 
+/** A service in the allowed project whose spec reaches into another project, by each kind of reference. */
+const OTHER = "proj-other";
+const REFERENCES: Record<string, { extra: object; field: string }> = {
+  "net-other": {
+    extra: { vpcAccess: { connector: `projects/${OTHER}/locations/us-central1/connectors/private-net` } },
+    field: "spec.vpcAccess.connector",
+  },
+  "db-other": {
+    extra: { database: { cloudSqlInstance: `${OTHER}:us-central1:prod-db` } },
+    field: "spec.database.cloudSqlInstance",
+  },
+  "ref-other": { extra: { vpcAccess: { connectorRef: { name: "other-vpc" } } }, field: "spec.vpcAccess.connectorRef" },
+  "anno-other": {
+    extra: { annotations: { "run.googleapis.com/cloudsql-instances": `${OTHER}:us-central1:prod-db` } },
+    field: 'spec.annotations["run.googleapis.com/cloudsql-instances"]',
+  },
+};
+
 describe("reconcile policies", () => {
   let rig: Rig;
   beforeAll(async () => {
-    const seed = serviceSeed(["paused", "removed", "on-demand", "wired"]);
+    const seed = serviceSeed(["paused", "removed", "on-demand", "wired", ...Object.keys(REFERENCES)]);
     seed.services.push(...serviceSeed(["tenant"], SANDBOX).services);
     rig = await Rig.start("policies", {
       namespaceAnnotations: { [ALLOWED_PROJECTS_ANNOTATION]: PROJECT },
@@ -70,7 +88,9 @@ describe("reconcile policies", () => {
       reason: "ProjectNotAllowed",
     });
     expect(condition(denied, "Ready")).toMatchObject({ status: "False" });
-    expect(condition(denied, "Ready")?.message).toContain(`Project ${SANDBOX} is not in namespace ${rig.namespace}`);
+    expect(condition(denied, "Ready")?.message).toContain(
+      `Project ${SANDBOX} (spec.service.project) is not in namespace ${rig.namespace}`,
+    );
     expect(condition(denied, "Ready")?.message).toContain(`(${PROJECT})`);
     await sleep(2_500);
     expect(rig.callsAbout(name("tenant", SANDBOX))).toEqual([]);
@@ -79,6 +99,28 @@ describe("reconcile policies", () => {
     await rig.waitFor("CloudRunServiceConfig", "tenant", ready);
     expect(rig.service(name("tenant", SANDBOX)).template.timeout).toBe("600s");
   });
+
+  it.each(Object.entries(REFERENCES))(
+    "refuses %s: every project a spec references must be allowed, not only the service's",
+    async (service, { extra, field }) => {
+      if (service === "ref-other") {
+        await rig.create("VpcConnectorConfig", "other-vpc", {
+          connector: { project: OTHER, region: "us-central1", name: "private-net" },
+          autoscaling: { enabled: false },
+        });
+        await rig.waitForCondition("VpcConnectorConfig", "other-vpc", "Ready", { reason: "ProjectNotAllowed" });
+      }
+      await rig.create("CloudRunServiceConfig", service, spec(service, extra));
+      const denied = await rig.waitForCondition("CloudRunServiceConfig", service, "Ready", {
+        reason: "ProjectNotAllowed",
+      });
+      expect(condition(denied, "Ready")?.message).toContain(
+        `Project ${OTHER} (${field}) is not in namespace ${rig.namespace}'s ${ALLOWED_PROJECTS_ANNOTATION}`,
+      );
+      await sleep(1_500);
+      expect(rig.callsAbout(name(service))).toEqual([]);
+    },
+  );
 
   it("leaves the service exactly as it was when the config is deleted", async () => {
     await rig.create("CloudRunServiceConfig", "removed", spec("removed"));
@@ -128,6 +170,9 @@ describe("reconcile policies", () => {
       reason: "DependencyNotReady",
     });
     expect(condition(missing, "Ready")?.message).toContain("does not exist yet");
+    // Only the connector waits: everything else is healed meanwhile.
+    await rig.waitFor("CloudRunServiceConfig", "wired", () => rig.service(name("wired")).template.timeout === "600s");
+    expect(rig.service(name("wired")).template.vpcAccess).toBeUndefined();
 
     // Paused, the connector config is never read, so its readiness is unknown and it is waited for.
     await rig.create(
@@ -148,7 +193,8 @@ describe("reconcile policies", () => {
     );
     expect(condition(await rig.get("CloudRunServiceConfig", "wired"), "Synced")?.reason).toBe("DependencyNotReady");
     await sleep(1_500);
-    expect(rig.callsAbout(name("wired"))).toEqual([]);
+    expect(rig.calls("UpdateService", name("wired"))).toBe(1);
+    expect(rig.service(name("wired")).template.vpcAccess).toBeUndefined();
 
     // Resumed, the connector controller finds the seeded connector as declared and reports it Ready.
     await rig.patch("VpcConnectorConfig", "vpc", { metadata: { annotations: { [PAUSED_ANNOTATION]: null } } });

@@ -26,7 +26,9 @@ import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { condition } from "../../support/controller.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
-import { render, toYaml, type Manifest } from "./manifests.ts";
+import { runCommand } from "../../../src/cli/run.ts";
+import { ALLOWED_PROJECTS_ANNOTATION } from "../../../src/controller/tenancy.ts";
+import { deploymentOf, render, toYaml, type Manifest } from "./manifests.ts";
 import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
 const RBAC_KINDS = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
@@ -89,12 +91,14 @@ describe("deploy/base RBAC", () => {
   const suffix = randomBytes(3).toString("hex");
   let home: string; // where the ServiceAccount, its Role and its Lease live
   let tenant: string; // where a team keeps its CloudRunServiceConfigs
+  let unlisted: string; // a namespace nobody allowed any project
   let user: string;
   let kc: KubeConfig;
 
   beforeAll(async () => {
     home = await createNamespace("dg-rbac");
-    tenant = await createNamespace("dg-rbac-tenant");
+    tenant = await createNamespace("dg-rbac-tenant", { [ALLOWED_PROJECTS_ANNOTATION]: "netra-staging" });
+    unlisted = await createNamespace("dg-rbac-unlisted");
     user = `system:serviceaccount:${home}:driftguard`;
     const objects = isolate(await render("base"), home, suffix);
     expect(objects.map((o) => o.kind).sort()).toEqual([...RBAC_KINDS].sort());
@@ -134,14 +138,20 @@ describe("deploy/base RBAC", () => {
         resources: [cloudRunResource, connectorResource],
         log,
         kubeConfig: kc,
-        namespaces: [tenant],
+        namespaces: [tenant, unlisted],
       });
+      // The tenancy default exactly as the shipped Deployment's args set it.
+      const args = deploymentOf(await render("base")).template.spec.containers[0]?.args ?? [];
+      const run = runCommand().exitOverride();
+      expect(run.parseOptions(args.slice(1)).unknown).toEqual([]);
+      const { requireProjectAllowlist } = run.opts<{ requireProjectAllowlist: boolean }>();
+      expect(requireProjectAllowlist).toBe(true);
       controller = await startController(
         {
           gcp: loopbackConnection(sim),
           qps: 100,
           workers: 2,
-          requireProjectAllowlist: false,
+          requireProjectAllowlist,
           operationPollMs: 200,
         },
         source,
@@ -170,6 +180,29 @@ describe("deploy/base RBAC", () => {
       expect((sim.control.getService(SERVICE) as { template: { timeout: string } }).template.timeout).toBe("600s");
       const events = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: tenant });
       expect(events.items.filter((e) => e.reportingController === REPORTING_CONTROLLER).length).toBeGreaterThan(0);
+
+      // Closed by default: a namespace without the annotation may target no project at all.
+      const elsewhere = { ...target, namespace: unlisted };
+      await custom.createNamespacedCustomObject({
+        ...elsewhere,
+        body: {
+          apiVersion: API_VERSION,
+          kind: "CloudRunServiceConfig",
+          metadata: { name: "backend" },
+          spec: {
+            service: { project: "netra-staging", region: "us-central1", name: "backend" },
+            requestTimeout: "30s",
+          },
+        },
+      });
+      const denied = await waitUntil("the unlisted namespace's config to be denied", async () => {
+        const o = (await custom.getNamespacedCustomObject({ ...elsewhere, name: "backend" })) as ManagedObject;
+        return condition(o, "Ready")?.reason === "ProjectNotAllowed" ? o : undefined;
+      });
+      expect(condition(denied, "Ready")?.message).toContain(
+        `Namespace ${unlisted} has no ${ALLOWED_PROJECTS_ANNOTATION}`,
+      );
+      expect((sim.control.getService(SERVICE) as { template: { timeout: string } }).template.timeout).toBe("600s");
     });
 
     it("bumps an Event series with a PATCH", async () => {

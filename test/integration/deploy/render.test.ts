@@ -187,11 +187,10 @@ describe("overlays", () => {
     expect(workloadIdentity("overlays/production")).toBe("driftguard@netra-production.iam.gserviceaccount.com");
   });
 
-  it("require a project allowlist in production only", () => {
-    expect(parseRunArgs(container("overlays/production")?.args ?? []).requireProjectAllowlist).toBe(true);
-    expect(parseRunArgs(container("overlays/staging")?.args ?? []).requireProjectAllowlist).toBe(false);
+  it("are closed by default: every layout requires a namespace's project allowlist", () => {
+    for (const l of LAYOUTS) expect(parseRunArgs(container(l)?.args ?? []).requireProjectAllowlist).toBe(true);
     expect(container("overlays/production")?.args).toEqual(["run", "--log-level=info", "--require-project-allowlist"]);
-    expect(container("overlays/staging")?.args).toEqual(["run", "--log-level=debug"]);
+    expect(container("overlays/staging")?.args).toEqual(["run", "--log-level=debug", "--require-project-allowlist"]);
   });
 
   it("size production for three zones and more load", () => {
