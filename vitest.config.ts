@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: "unit", include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"] },
+        // Some unit tests start the CLI as a process; on a busy 2-core machine that alone can take seconds.
+        test: { name: "unit", include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         test: {

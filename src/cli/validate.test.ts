@@ -153,5 +153,5 @@ describe("validatePaths", () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toContain("spec.database.pool: (10 + 15) × 10 = 250 connections");
-  });
+  }, 60_000);
 });

@@ -44,8 +44,11 @@ export function validateService(service: JsonObject, serviceId: string, field = 
   checkSystemKeys(template.labels, `${field}.template.labels`, "labels", out);
   checkSystemKeys(template.annotations, `${field}.template.annotations`, "annotations", out);
   const system = (key: string) => SYSTEM_PREFIXES.some((prefix) => key.startsWith(prefix));
+  // gcloud's `run services update|deploy` (Admin API v1) writes client.knative.dev/nonce on every revision
+  // template, and Google accepts it: the Knative client's own labels are not held to the user-label syntax.
+  const client = (key: string) => system(key) || key.startsWith("client.knative.dev/");
   checkLabels(service.labels, `${field}.labels`, system, out);
-  checkLabels(template.labels, `${field}.template.labels`, system, out);
+  checkLabels(template.labels, `${field}.template.labels`, client, out);
   checkAnnotations(service.annotations, `${field}.annotations`, out);
   checkAnnotations(template.annotations, `${field}.template.annotations`, out);
   checkTemplate(template, serviceId, `${field}.template`, out);

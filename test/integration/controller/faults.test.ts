@@ -126,7 +126,7 @@ describe("Google faults", () => {
     if (next) expect(Date.parse(next.time) - Date.parse(first?.time ?? "")).toBeGreaterThanOrEqual(900);
     const object = await rig.get("CloudRunServiceConfig", "quota");
     expect(condition(object, "Synced")).toMatchObject({ status: "False", reason: "QuotaExceeded" });
-    expect(condition(object, "Synced")?.message).toContain("back off");
+    expect(condition(object, "Synced")?.message).toContain("paused after RESOURCE_EXHAUSTED");
 
     rig.sim.control.clearFaults();
     await rig.waitForCondition("CloudRunServiceConfig", "quota", "Synced", { reason: "UpToDate" }, 60_000);

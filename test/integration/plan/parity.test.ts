@@ -61,7 +61,7 @@ describe("driftguard parity between examples/staging and examples/production", (
     expect(row("database.timeouts.pool")).toBe(" ~database.timeouts.pool 45s (live 25) 45s (live 25)");
     expect(row("scaling.maxInstances")).toBe("≠~scaling.maxInstances 4 (live 10) 20 (live 10)");
     expect(row("managementPolicy")).toBe("≠ managementPolicy Enforce Observe");
-    expect(row("resources.cpu")).toBe(" ~resources.cpu 4 (live 1) 4 (live 1)");
+    expect(row("resources.cpu")).toBe(" ~resources.cpu 4 (live 1000m) 4 (live 1000m)");
     expect(lines).toContain(
       "CloudRunServiceConfig netra-auth: staging staging/netra-auth-staging ↔ production (missing)",
     );
