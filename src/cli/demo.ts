@@ -10,6 +10,7 @@ import { createLogger, parseLogLevel } from "../observability/logger.ts";
 
 interface DemoFlags {
   dir: string;
+  policy: string;
   once: boolean;
   timeout: string;
   peakLoad: number;
@@ -18,6 +19,7 @@ interface DemoFlags {
 }
 
 const STAGING = fileURLToPath(new URL("../../examples/staging", import.meta.url));
+const STAGING_POLICY = fileURLToPath(new URL("../../examples/policies/staging.yaml", import.meta.url));
 
 function positive(flag: string) {
   return (value: string): number => {
@@ -32,6 +34,11 @@ export function demoCommand(): Command {
   return new Command("demo")
     .description("run driftguard end to end against the bundled simulator (no cluster, no cloud account)")
     .option("--dir <path>", "directory of manifests to manage", STAGING)
+    .option(
+      "--policy <file>",
+      "ServiceConfigPolicy manifest put beside them (refuses the regressed commit)",
+      STAGING_POLICY,
+    )
     .option("--once", "run until everything settles, print a summary and exit (1 if anything failed)", false)
     .option("--timeout <duration>", "with --once: give up after this long", "5m")
     .option("--peak-load <mbps>", "load the connector ramps up to", positive("--peak-load"), 1400)
@@ -51,6 +58,7 @@ export function demoCommand(): Command {
       });
       const { exitCode } = await runDemo({
         directory: flags.dir,
+        policyFile: flags.policy,
         once: flags.once,
         timeoutMs,
         peakLoadMbps: flags.peakLoad,

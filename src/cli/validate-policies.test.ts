@@ -55,11 +55,14 @@ describe("validate with ServiceConfigPolicies from the same tree", () => {
       namespaceLabels: [],
     });
     expect(fixed.summary).toMatchObject({ invalid: 0, denied: 0 });
-    const staging = await validate([examples("policies"), await tree({ "b.yaml": backend("25s", "staging") })]);
+    const lowered = backend("75s", "staging").replace("connection: 35s, pool: 45s", "connection: 20s, pool: 45s");
+    const staging = await validate([examples("policies"), await tree({ "b.yaml": lowered })]);
     expect(staging.summary).toMatchObject({ invalid: 0, denied: 0 });
-    expect(
-      staging.lines.filter((l) => l.includes(": warning: policy staging rule db-initialization-floor")),
-    ).toHaveLength(1);
+    expect(staging.lines.filter((l) => l.includes(": warning: policy staging rule db-connection-floor"))).toHaveLength(
+      1,
+    );
+    const regressed = await validate([examples("policies"), await tree({ "b.yaml": backend("25s", "staging") })]);
+    expect(regressed.summary).toMatchObject({ denied: 1 });
   });
 
   it("sees namespaces without a Namespace manifest through --namespace-label, and says when it cannot", async () => {

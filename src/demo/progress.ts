@@ -7,7 +7,13 @@ import type { ManagedObject } from "../kinds/kind.ts";
 export type Standing = "converged" | "attention" | "working" | "failed";
 
 /** Reasons that mean "the spec asks for something driftguard must not do"; a person has to act. */
-const ATTENTION = new Set(["InvalidSpec", "ConnectionBudgetExceeded", "ProjectNotAllowed", "ReplacementRequired"]);
+const ATTENTION = new Set([
+  "InvalidSpec",
+  "ConnectionBudgetExceeded",
+  "ProjectNotAllowed",
+  "ReplacementRequired",
+  "PolicyViolation",
+]);
 /** Reasons that are progress, not failure. */
 const PROGRESS = new Set(["Updating", "DependencyNotReady", "DriftCorrected", "DriftDetected", "ConnectorUpdating"]);
 

@@ -10,11 +10,14 @@ import { startSimulator } from "../sim/simulator.ts";
 import { DirectorySource, type RecordedEvent } from "../sources/directory.ts";
 import { settled, summarise, type Summary } from "./progress.ts";
 import { INITIAL_LOAD_MBPS, regressedStagingSeed } from "./seed.ts";
+import { checkout, commitRegression, REGRESSED_SERVICE, REGRESSED_VALUE } from "./regression.ts";
 import { renderTable } from "./table.ts";
 import { loopbackConnection } from "../gcp/connection.ts";
 
 export interface DemoOptions {
   directory: string;
+  /** A ServiceConfigPolicy (and its Namespace) put beside the manifests; it refuses the regressed commit. */
+  policyFile: string;
   /** Run until everything settles, print a summary and return; otherwise run until `stop` resolves. */
   once: boolean;
   timeoutMs: number;
@@ -38,9 +41,18 @@ const RESOURCES = [...MANAGED_RESOURCES];
 export const SIMULATED_CLOCK_SPEED = 60;
 
 export async function runDemo(options: DemoOptions): Promise<{ exitCode: number; summary: Summary }> {
+  const work = await checkout(options.directory, options.policyFile);
+  try {
+    return await runOn(work.path, options);
+  } finally {
+    await work.remove();
+  }
+}
+
+async function runOn(directory: string, options: DemoOptions): Promise<{ exitCode: number; summary: Summary }> {
   const { out } = options;
   const manifests = new DirectorySource({
-    directory: options.directory,
+    directory,
     resources: RESOURCES,
     defaultNamespace: "staging",
   });
@@ -64,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
 
   const eventLines: string[] = [];
   const source = new DirectorySource({
-    directory: options.directory,
+    directory,
     resources: RESOURCES,
     defaultNamespace: "staging",
     onEvent: (e) => {
@@ -92,6 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
   const rampEnds = started + options.rampSeconds * 1000;
   let lastTable = "";
   let result: { exitCode: number; summary: Summary } | undefined;
+  let regression: "pending" | "committed" | "refused" = "pending";
   let stopped = false;
   void options.stop.then(() => (stopped = true));
   try {
@@ -104,7 +117,25 @@ export async function runDemo(options: DemoOptions): Promise<{ exitCode: number;
       }
       lastTable = table;
       const summary = summarise(objects());
-      if (options.once && Date.now() > rampEnds && settled(summary)) {
+      const calm = Date.now() > rampEnds && settled(summary);
+      if (calm && regression === "pending") {
+        const before = await commitRegression(directory);
+        out.write(
+          `\nA commit lowers ${REGRESSED_SERVICE}'s database initialization timeout ${before ?? "?"} → ` +
+            `${REGRESSED_VALUE}, the regression behind the outage. The ServiceConfigPolicy beside the manifests ` +
+            "forbids it:\n",
+        );
+        regression = "committed";
+      } else if (regression === "committed" && refused(objects())) {
+        const live = sim.control.getService(
+          `projects/netra-staging/locations/us-central1/services/${REGRESSED_SERVICE}`,
+        );
+        out.write(
+          `Refused, nothing written: the live service keeps DB_INITIALIZATION_TIMEOUT=${initializationOf(live)}.\n`,
+        );
+        regression = "refused";
+      }
+      if (options.once && regression === "refused" && calm) {
         result = { exitCode: summary.failed > 0 ? 1 : 0, summary };
         break;
       }
@@ -129,6 +160,22 @@ export function describeSummary(summary: Summary): string {
     `${summary.converged} converged, ${summary.attention} need attention (a spec problem driftguard reported ` +
     `and would not apply), ${summary.working} still working, ${summary.failed} failed.`
   );
+}
+
+/** The regressed commit has been judged: the backend is refused by a policy. */
+function refused(objects: ManagedObject[]): boolean {
+  const backend = objects.find((o) => o.metadata?.name === REGRESSED_SERVICE);
+  const ready = (backend?.status?.conditions as Array<{ type: string; reason: string }> | undefined)?.find(
+    (c) => c.type === "Ready",
+  );
+  return ready?.reason === "PolicyViolation";
+}
+
+function initializationOf(service: unknown): string {
+  const containers = (
+    service as { template?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } }
+  )?.template?.containers;
+  return containers?.[0]?.env?.find((e) => e.name === "DB_INITIALIZATION_TIMEOUT")?.value ?? "(unset)";
 }
 
 function formatEvent(e: RecordedEvent): string {

@@ -21,8 +21,14 @@ describe("driftguard demo --once", () => {
     expect(code, stderr).toBe(0);
     // The analytics database fits one of its three services: the first admitted keeps it, two are refused.
     expect(stdout).toContain(
-      "11 converged, 2 need attention (a spec problem driftguard reported and would not apply), 0 still working, 0 failed.",
+      "10 converged, 3 need attention (a spec problem driftguard reported and would not apply), 0 still working, 0 failed.",
     );
+    // Then a commit regresses the backend's initialization timeout: the staging policy refuses it.
+    expect(stdout).toContain("A commit lowers netra-backend-staging's database initialization timeout 75s → 25s");
+    expect(stdout).toMatch(
+      /netra-backend-staging PolicyViolation: policy staging rule db-initialization-floor: spec\.database\.timeouts\.initialization is 25s, must be at least 75s/,
+    );
+    expect(stdout).toContain("Refused, nothing written: the live service keeps DB_INITIALIZATION_TIMEOUT=75.");
     expect(stdout).toMatch(
       /ConnectionBudgetExceeded: Cloud SQL instance netra-staging:us-central1:netra-analytics-db: staging\/netra-[a-z]+-staging asks for \(10 \+ 15\) × 2 = 50 connections; 1 admitted config holds 50/,
     );
@@ -30,6 +36,7 @@ describe("driftguard demo --once", () => {
     expect(stdout).toMatch(/staging-connector ScaledUp: /);
     const finalTable = stdout.slice(stdout.lastIndexOf("KIND"));
     expect(finalTable).toMatch(/ok\s+vpcc\s+staging-connector\s+True\s+UpToDate.*e2-standard-4/);
-    expect(finalTable).toMatch(/ok\s+crsc\s+netra-backend-staging\s+True\s+UpToDate/);
+    expect(finalTable).toMatch(/crsc\s+netra-backend-staging\s+False\s+PolicyViolation/);
+    expect(finalTable).toMatch(/ok\s+crsc\s+netra-auth-staging\s+True\s+UpToDate/);
   }, 260_000);
 });
