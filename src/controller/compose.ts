@@ -15,6 +15,7 @@ import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
 import type { CommonSpec } from "../kinds/kind.ts";
 import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { AuditWiring, type AuditConfig, type AuditHooks } from "./audit.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
 import { createKinds } from "./kinds.ts";
@@ -34,9 +35,11 @@ export interface ControllerConfig {
   breakerHalfOpenAfterMs?: number;
   operationPollMs?: number;
   failedRolloutBackoffMs?: number;
+  /** Event-driven drift detection from Cloud Audit Logs through Pub/Sub; polling continues either way. */
+  audit?: AuditConfig;
 }
 
-export interface ControllerHooks {
+export interface ControllerHooks extends AuditHooks {
   metrics?: ControllerMetrics;
   /** Work-queue metrics for one controller (named after its kind, lower-case). */
   queueMetrics?: (controller: string) => Partial<QueueMetrics>;
@@ -50,6 +53,8 @@ export interface ControllerHooks {
 
 export interface RunningController {
   manager: Manager;
+  /** The audit feed, when configured. */
+  audit?: AuditWiring;
   guards: Record<GoogleApi, LeaderGatedGuard>;
   /** Whether this replica's workers are running: at once without leader election, else while leading. */
   reconciling(): boolean;
@@ -111,11 +116,15 @@ export async function startController(
       }),
   );
   const { queueMetrics } = hooks;
-  const manager = new Manager({
+  const audit = config.audit
+    ? new AuditWiring(config.audit, kinds, gated, (resource, key) => manager.enqueue(resource, key), log, hooks)
+    : undefined;
+  const manager: Manager = new Manager({
     source: gated,
     reconcilers,
     workers: config.workers,
     log,
+    ...(audit ? { onChange: audit.onChange } : {}),
     ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
     ...(queueMetrics ? { queue: (name: string) => ({ metrics: queueMetrics(name) }) } : {}),
   });
@@ -124,12 +133,14 @@ export async function startController(
   let halted: Promise<void> | undefined;
   const halt = (timeoutMs: number) => {
     reconciling = false;
-    halted ??= manager.stop(timeoutMs);
+    halted ??= Promise.all([audit?.stop(), manager.stop(timeoutMs)]).then(() => undefined);
     return halted;
   };
   const startWorkers = async () => {
     await manager.start();
     reconciling = halted === undefined;
+    // Only the leader consumes audit entries: a standby leaves them in the subscription for whoever leads.
+    if (reconciling) audit?.start();
   };
 
   await gated.warm();
@@ -149,12 +160,13 @@ export async function startController(
   }
   return {
     manager,
+    ...(audit ? { audit } : {}),
     guards,
     reconciling: () => reconciling,
     async stop(timeoutMs?: number) {
       await halt(timeoutMs ?? 10_000);
       await leader?.stop();
-      await managed.close();
+      await Promise.all([managed.close(), audit?.close()]);
     },
   };
 }
