@@ -12,6 +12,8 @@ import { parseDuration } from "../api/duration.ts";
 import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController, type ControllerConfig } from "../controller/compose.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
+import { SUBSCRIPTION_NAME_PATTERN } from "../gcp/pubsub.ts";
+import { AuditMetrics } from "../observability/audit-metrics.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
 import { DriftguardMetrics } from "../observability/metrics.ts";
@@ -33,6 +35,8 @@ export interface RunOptions extends LifecycleOptions {
   defaultResync: string;
   logLevel: string;
   requireProjectAllowlist: boolean;
+  auditSubscription?: string;
+  auditPrincipal?: string;
 }
 
 function positiveNumber(flag: string) {
@@ -142,7 +146,28 @@ export function runOptions(command: Command): Command {
       )
         .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
         .default(false),
+    )
+    .addOption(
+      new Option(
+        "--audit-subscription <projects/P/subscriptions/S>",
+        "Pub/Sub subscription of Admin Activity audit entries (see `driftguard audit-feed`): heal drift on each change",
+      )
+        .argParser(subscriptionFlag)
+        .env("DRIFTGUARD_AUDIT_SUBSCRIPTION"),
+    )
+    .addOption(
+      new Option(
+        "--audit-principal <email>",
+        "driftguard's own Google service account; its writes are not drift (default: any driftguard user agent)",
+      ).env("DRIFTGUARD_AUDIT_PRINCIPAL"),
     );
+}
+
+function subscriptionFlag(value: string): string {
+  if (!SUBSCRIPTION_NAME_PATTERN.test(value)) {
+    throw new InvalidArgumentError(`--audit-subscription must be projects/PROJECT/subscriptions/NAME, got "${value}"`);
+  }
+  return value;
 }
 
 export type GcpFlags = Pick<RunOptions, "gcpTransport" | "gcpEndpoint" | "gcpRestEndpoint" | "gcpAccessToken">;
@@ -162,6 +187,14 @@ export function controllerConfig(options: RunOptions): ControllerConfig {
     qps: options.qps,
     workers: options.workers,
     requireProjectAllowlist: options.requireProjectAllowlist,
+    ...(options.auditSubscription
+      ? {
+          audit: {
+            subscription: options.auditSubscription,
+            ...(options.auditPrincipal ? { selfPrincipal: options.auditPrincipal } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -214,7 +247,13 @@ export function runCommand(): Command {
               reconciling: reconciling(),
             }),
           });
-    const controller = await startController(controllerConfig(options), source, log, metricsHooks(metrics), leader);
+    const audit = new AuditMetrics(metrics.registry);
+    const hooks = {
+      ...metricsHooks(metrics),
+      onAuditMessage: (outcome: string) => audit.message(outcome),
+      onAuditSubscription: (state: "connected" | "degraded" | "stopped") => audit.subscription(state),
+    };
+    const controller = await startController(controllerConfig(options), source, log, hooks, leader);
     reconciling = () => controller.reconciling();
     log.info(
       {
