@@ -100,6 +100,11 @@ export async function startController(
     allowed,
   );
 
+  // Queues into the manager built below; entries are only consumed once it runs.
+  const audit = config.audit
+    ? new AuditWiring(config.audit, kinds, gated, (resource, key) => manager.enqueue(resource, key), log, hooks)
+    : undefined;
+
   const reconcilers = kinds.map(
     (kind) =>
       new Reconciler<CommonSpec>({
@@ -116,9 +121,6 @@ export async function startController(
       }),
   );
   const { queueMetrics } = hooks;
-  const audit = config.audit
-    ? new AuditWiring(config.audit, kinds, gated, (resource, key) => manager.enqueue(resource, key), log, hooks)
-    : undefined;
   const manager: Manager = new Manager({
     source: gated,
     reconcilers,
