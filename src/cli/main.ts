@@ -4,6 +4,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { auditFeedCommand } from "./audit-feed.ts";
 import { crdsCommand } from "./crds.ts";
 import { demoCommand } from "./demo.ts";
 import { planCommand } from "./plan.ts";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(crdsCommand());
   program.addCommand(validateCommand());
   program.addCommand(planCommand());
+  program.addCommand(auditFeedCommand());
   return program;
 }
 
