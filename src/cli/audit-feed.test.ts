@@ -8,7 +8,7 @@ async function run(args: string[]): Promise<{ out: string; err: string }> {
   const program = buildProgram().exitOverride();
   for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: (s) => (err += s) });
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => ((out += chunk), true));
   try {
     await program.parseAsync(["node", "driftguard", "audit-feed", ...args]);
   } catch {
