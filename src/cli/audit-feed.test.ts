@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "./main.ts";
-import { auditFeedScript } from "./audit-feed.ts";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { auditFeedScript, SUBSCRIBER_PERMISSIONS } from "./audit-feed.ts";
 
 async function run(args: string[]): Promise<{ out: string; err: string }> {
   let out = "";
@@ -8,7 +10,7 @@ async function run(args: string[]): Promise<{ out: string; err: string }> {
   const program = buildProgram().exitOverride();
   for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: (s) => (err += s) });
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true));
+  process.stdout.write = (chunk: string) => ((out += chunk), true);
   try {
     await program.parseAsync(["node", "driftguard", "audit-feed", ...args]);
   } catch {
@@ -36,9 +38,14 @@ describe("driftguard audit-feed", () => {
   });
 
   it("grants the subscription to the named service account", async () => {
-    const { out } = await run(["--project", "prod-1a", "--service-account", "dg-ops@ops-project.iam.gserviceaccount.com"]);
+    const { out } = await run([
+      "--project",
+      "prod-1a",
+      "--service-account",
+      "dg-ops@ops-project.iam.gserviceaccount.com",
+    ]);
     expect(out).toContain(
-      '--member="serviceAccount:dg-ops@ops-project.iam.gserviceaccount.com" --role=roles/pubsub.subscriber',
+      '--member="serviceAccount:dg-ops@ops-project.iam.gserviceaccount.com" --role=projects/prod-1a/roles/driftguardAudit',
     );
   });
 
@@ -53,5 +60,16 @@ describe("driftguard audit-feed", () => {
       expect(out).toBe("");
       expect(err).toContain(flag);
     }
+  });
+
+  it("creates the same role as deploy/iam/driftguard-audit-role.yaml", () => {
+    const role = parse(
+      readFileSync(new URL("../../deploy/iam/driftguard-audit-role.yaml", import.meta.url), "utf8"),
+    ) as {
+      includedPermissions: string[];
+    };
+    expect(role.includedPermissions).toEqual([...SUBSCRIBER_PERMISSIONS]);
+    const script = auditFeedScript({ project: ["prod-1a"], name: "driftguard-audit" });
+    expect(script).toContain(`--permissions=${role.includedPermissions.join(",")}`);
   });
 });

@@ -15,6 +15,8 @@ import { AUDITED_METHODS } from "../sources/audit-entry.ts";
 
 const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 const RESOURCE_ID = /^[A-Za-z][-\w.~+%]{2,254}$/;
+/** What the subscriber does with the subscription: streaming pull and ack, and GetSubscription as its health check. */
+export const SUBSCRIBER_PERMISSIONS = ["pubsub.subscriptions.consume", "pubsub.subscriptions.get"] as const;
 const SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 export interface AuditFeedOptions {
@@ -70,12 +72,12 @@ export function auditFeedScript(options: AuditFeedOptions): string {
     `gcloud pubsub subscriptions create ${name} --project=${home} --topic=${name} \\`,
     "  --ack-deadline=30 --message-retention-duration=1d --expiration-period=never",
     "",
-    "# 4. driftguard's Google service account may consume it (roles/pubsub.subscriber) and read it",
-    "#    (roles/pubsub.viewer: pubsub.subscriptions.get, for the health check of the subscription).",
+    "# 4. driftguard's Google service account may pull from it and read it (its health check), on this",
+    "#    subscription only: a custom role (deploy/iam/driftguard-audit-role.yaml holds the same).",
+    `gcloud iam roles create driftguardAudit --project=${home} --title="driftguard audit feed" \\`,
+    `  --permissions=${SUBSCRIBER_PERMISSIONS.join(",")} --stage=GA`,
     `gcloud pubsub subscriptions add-iam-policy-binding ${name} --project=${home} \\`,
-    `  --member="${member}" --role=roles/pubsub.subscriber`,
-    `gcloud pubsub subscriptions add-iam-policy-binding ${name} --project=${home} \\`,
-    `  --member="${member}" --role=roles/pubsub.viewer`,
+    `  --member="${member}" --role=projects/${home}/roles/driftguardAudit`,
     "",
     "# 5. Then run driftguard with:",
     `#    --audit-subscription=projects/${home}/subscriptions/${name}   (or DRIFTGUARD_AUDIT_SUBSCRIPTION)`,

@@ -44,10 +44,10 @@ describe("the audit-feed component", () => {
       const container = deployment.template.spec.containers[0];
       const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
       const subscription = env.DRIFTGUARD_AUDIT_SUBSCRIPTION;
-      expect(typeof subscription).toBe("string");
+      if (typeof subscription !== "string") throw new Error("no DRIFTGUARD_AUDIT_SUBSCRIPTION value");
       // The placeholder is refused by --audit-subscription until replaced with a real project ID.
-      expect(SUBSCRIPTION_NAME_PATTERN.test(String(subscription))).toBe(false);
-      expect(SUBSCRIPTION_NAME_PATTERN.test(String(subscription).replace("PROJECT_ID", "netra-prod"))).toBe(true);
+      expect(SUBSCRIPTION_NAME_PATTERN.test(subscription)).toBe(false);
+      expect(SUBSCRIPTION_NAME_PATTERN.test(subscription.replace("PROJECT_ID", "netra-prod"))).toBe(true);
       expect(env.DRIFTGUARD_AUDIT_PRINCIPAL).toMatch(/@PROJECT_ID\.iam\.gserviceaccount\.com$/);
       expect(env.POD_NAME).toEqual({ fieldRef: { fieldPath: "metadata.name" } });
       expect(deployment.replicas).toBe(overlay === "production" ? 3 : 2);
