@@ -12,8 +12,9 @@ import { parseDuration } from "../api/duration.ts";
 import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController, type ControllerConfig } from "../controller/compose.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
-import { SUBSCRIPTION_NAME_PATTERN } from "../gcp/pubsub.ts";
+import { SUBSCRIPTION_NAME_PATTERN, type SubscriptionState } from "../gcp/pubsub.ts";
 import { AuditMetrics } from "../observability/audit-metrics.ts";
+import { subscriptionEvents } from "./audit-events.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
 import { DriftguardMetrics } from "../observability/metrics.ts";
@@ -248,10 +249,22 @@ export function runCommand(): Command {
             }),
           });
     const audit = new AuditMetrics(metrics.registry);
+    const auditEvents =
+      options.auditSubscription && source instanceof ClusterSource
+        ? subscriptionEvents(
+            source.kubeConfig,
+            { name: process.env.POD_NAME, namespace: process.env.POD_NAMESPACE },
+            options.auditSubscription,
+            log,
+          )
+        : undefined;
     const hooks = {
       ...metricsHooks(metrics),
       onAuditMessage: (outcome: string) => audit.message(outcome),
-      onAuditSubscription: (state: "connected" | "degraded" | "stopped") => audit.subscription(state),
+      onAuditSubscription: (state: SubscriptionState, error?: Error) => {
+        audit.subscription(state);
+        auditEvents?.(state, error);
+      },
     };
     const controller = await startController(controllerConfig(options), source, log, hooks, leader);
     reconciling = () => controller.reconciling();
