@@ -115,6 +115,8 @@ describe.skipIf(missing !== undefined)(
       // Let driftguard's own entries (published 200 ms after each write) arrive and be handled.
       await sleep(1_500);
       expect(outcomes).toContain("own_write");
+      // Exactly the two changes made by others so far queued anything; every write of driftguard's did not.
+      expect(outcomes.filter((o) => o === "enqueued")).toHaveLength(2);
       const writes = rig.calls("UpdateService", name);
       const reads = rig.calls("GetService", name);
       await sleep(2_000);
