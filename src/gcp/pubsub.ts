@@ -13,7 +13,7 @@ import {
   type Message,
   type Subscription,
 } from "@google-cloud/pubsub";
-import { DRIFTGUARD_USER_AGENT } from "./connection.ts";
+import { DRIFTGUARD_USER_AGENT, FixedTokenAuth } from "./connection.ts";
 
 export const SUBSCRIPTION_NAME_PATTERN =
   /^projects\/[a-z][-a-z0-9.:]{4,61}[a-z0-9]\/subscriptions\/[A-Za-z][-\w.~+%]{2,254}$/;
@@ -55,7 +55,11 @@ export class PubSubSubscriber {
     const project = options.subscription.split("/")[1] ?? "";
     // gax passes "grpc."-prefixed options to the channel; ClientConfig does not list them.
     const userAgent = { "grpc.primary_user_agent": DRIFTGUARD_USER_AGENT } as ClientConfig;
-    this.#client = new PubSub({ projectId: project, ...userAgent });
+    // The emulator takes no credentials; without this the client would look for a GCE metadata server.
+    const emulator = process.env.PUBSUB_EMULATOR_HOST
+      ? { authClient: new FixedTokenAuth("emulator") as unknown as ClientConfig["authClient"] }
+      : {};
+    this.#client = new PubSub({ projectId: project, ...userAgent, ...emulator });
   }
 
   get state(): SubscriptionState {
@@ -88,7 +92,8 @@ export class PubSubSubscriber {
 
   #open(): void {
     const subscription = this.#client.subscription(this.#o.subscription, {
-      flowControl: { maxMessages: this.#o.maxMessages ?? 100, allowExcessMessages: false },
+      // Entries carry the request (and for some methods the response): bound the bytes held too.
+      flowControl: { maxMessages: this.#o.maxMessages ?? 100, maxBytes: 16 * 2 ** 20, allowExcessMessages: false },
       streamingOptions: {
         maxStreams: 1,
         retryMaxBackoff: Duration.from({ milliseconds: this.#o.maxBackoffMs ?? 30_000 }),

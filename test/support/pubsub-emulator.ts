@@ -67,7 +67,13 @@ export class PubSubEmulator {
 
   /** A client on this emulator. */
   client(project: string): PubSub {
-    return new PubSub({ projectId: project, apiEndpoint: this.host, emulatorMode: true });
+    const authClient = { universeDomain: "googleapis.com", getRequestHeaders: () => Promise.resolve(new Headers()) };
+    return new PubSub({
+      projectId: project,
+      apiEndpoint: this.host,
+      emulatorMode: true,
+      authClient: authClient as never,
+    });
   }
 
   /** Creates a topic and a subscription on it; returns their full names. */

@@ -36,7 +36,16 @@ export class AuditPublisher {
   private constructor(options: AuditPublisherOptions) {
     this.#o = options;
     const [, project = ""] = TOPIC_NAME_PATTERN.exec(options.topic) ?? [];
-    this.#client = new PubSub({ projectId: project, apiEndpoint: options.emulatorHost, emulatorMode: true });
+    this.#client = new PubSub({
+      projectId: project,
+      apiEndpoint: options.emulatorHost,
+      emulatorMode: true,
+      // The emulator takes no credentials; without one the client would look for a GCE metadata server.
+      authClient: {
+        universeDomain: "googleapis.com",
+        getRequestHeaders: () => Promise.resolve(new Headers()),
+      } as never,
+    });
     this.#topic = this.#client.topic(options.topic);
     this.#principals = { fallback: DEFAULT_SIM_PRINCIPAL, ...options.principals };
   }
