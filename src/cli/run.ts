@@ -12,18 +12,16 @@ import { parseDuration } from "../api/duration.ts";
 import { MANAGED_RESOURCES } from "../controller/kinds.ts";
 import { startController, type ControllerConfig } from "../controller/compose.ts";
 import type { GcpConnection } from "../gcp/connection.ts";
-import { SUBSCRIPTION_NAME_PATTERN, type SubscriptionState } from "../gcp/pubsub.ts";
-import { AuditMetrics } from "../observability/audit-metrics.ts";
-import { subscriptionEvents } from "./audit-events.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
 import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { auditConfig, auditHooks, auditOptions, type AuditOptions } from "./audit-run.ts";
 import { createElector, lifecycleOptions, metricsHooks, stopRequested, type LifecycleOptions } from "./lifecycle.ts";
 
-export interface RunOptions extends LifecycleOptions {
+export interface RunOptions extends LifecycleOptions, AuditOptions {
   source: string;
   kubeconfig?: string;
   namespace?: string[];
@@ -36,8 +34,6 @@ export interface RunOptions extends LifecycleOptions {
   defaultResync: string;
   logLevel: string;
   requireProjectAllowlist: boolean;
-  auditSubscription?: string;
-  auditPrincipal?: string;
 }
 
 function positiveNumber(flag: string) {
@@ -147,28 +143,7 @@ export function runOptions(command: Command): Command {
       )
         .env("DRIFTGUARD_REQUIRE_PROJECT_ALLOWLIST")
         .default(false),
-    )
-    .addOption(
-      new Option(
-        "--audit-subscription <projects/P/subscriptions/S>",
-        "Pub/Sub subscription of Admin Activity audit entries (see `driftguard audit-feed`): heal drift on each change",
-      )
-        .argParser(subscriptionFlag)
-        .env("DRIFTGUARD_AUDIT_SUBSCRIPTION"),
-    )
-    .addOption(
-      new Option(
-        "--audit-principal <email>",
-        "driftguard's own Google service account; its writes are not drift (default: any driftguard user agent)",
-      ).env("DRIFTGUARD_AUDIT_PRINCIPAL"),
     );
-}
-
-function subscriptionFlag(value: string): string {
-  if (!SUBSCRIPTION_NAME_PATTERN.test(value)) {
-    throw new InvalidArgumentError(`--audit-subscription must be projects/PROJECT/subscriptions/NAME, got "${value}"`);
-  }
-  return value;
 }
 
 export type GcpFlags = Pick<RunOptions, "gcpTransport" | "gcpEndpoint" | "gcpRestEndpoint" | "gcpAccessToken">;
@@ -188,14 +163,7 @@ export function controllerConfig(options: RunOptions): ControllerConfig {
     qps: options.qps,
     workers: options.workers,
     requireProjectAllowlist: options.requireProjectAllowlist,
-    ...(options.auditSubscription
-      ? {
-          audit: {
-            subscription: options.auditSubscription,
-            ...(options.auditPrincipal ? { selfPrincipal: options.auditPrincipal } : {}),
-          },
-        }
-      : {}),
+    ...auditConfig(options),
   };
 }
 
@@ -222,7 +190,9 @@ export function createSource(options: RunOptions, log: Logger): DesiredStateSour
 
 export function runCommand(): Command {
   return lifecycleOptions(
-    runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
+    auditOptions(
+      runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
+    ),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
     const shutdownMs = parseDuration(options.shutdownTimeout);
@@ -248,23 +218,9 @@ export function runCommand(): Command {
               reconciling: reconciling(),
             }),
           });
-    const audit = new AuditMetrics(metrics.registry);
-    const auditEvents =
-      options.auditSubscription && source instanceof ClusterSource
-        ? subscriptionEvents(
-            source.kubeConfig,
-            { name: process.env.POD_NAME, namespace: process.env.POD_NAMESPACE },
-            options.auditSubscription,
-            log,
-          )
-        : undefined;
     const hooks = {
       ...metricsHooks(metrics),
-      onAuditMessage: (outcome: string) => audit.message(outcome),
-      onAuditSubscription: (state: SubscriptionState, error?: Error) => {
-        audit.subscription(state);
-        auditEvents?.(state, error);
-      },
+      ...auditHooks(options, metrics, source instanceof ClusterSource ? source.kubeConfig : undefined, log),
     };
     const controller = await startController(controllerConfig(options), source, log, hooks, leader);
     reconciling = () => controller.reconciling();

@@ -3,7 +3,7 @@
 import { EventsV1Api } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { subscriptionEvents } from "../../../src/cli/audit-events.ts";
+import { subscriptionEvents } from "../../../src/cli/audit-run.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { createNamespace, testKubeConfig } from "../../support/kube.ts";
 
