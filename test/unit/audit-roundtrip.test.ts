@@ -118,6 +118,39 @@ describe("simulator audit entries as driftguard reads them", () => {
     expect(patch("curl/8.5.0")).toMatchObject({ change: { method: "google.cloud.run.v2.Services.UpdateService" } });
   });
 
+  it("reads Cloud Run v1 writes (gcloud's API) with the region from the answer or the regional host", () => {
+    const v1 = (rpc: string, request: Record<string, unknown>, response: Record<string, unknown>) =>
+      roundTrip(
+        call(`google.cloud.run.v1.Services/${rpc}`, request, {
+          caller: {
+            userAgent: "google-cloud-sdk gcloud/528.0.0 command/gcloud.run.services.update",
+            token: "principal:alice@example.com",
+          },
+          response,
+        }),
+      );
+    const answer = { metadata: { labels: { "cloud.googleapis.com/location": "europe-west1" } } };
+    expect(v1("ReplaceService", { name: "namespaces/p-1/services/api" }, answer)).toMatchObject({
+      change: {
+        resource: SERVICE,
+        method: "google.cloud.run.v1.Services.ReplaceService",
+        principal: "alice@example.com",
+      },
+    });
+    expect(v1("CreateService", { namespace: "p-1", service: { metadata: { name: "api" } } }, answer)).toMatchObject({
+      change: { resource: SERVICE, method: "google.cloud.run.v1.Services.CreateService" },
+    });
+    expect(
+      v1(
+        "DeleteService",
+        { name: "namespaces/p-1/services/api", host: "europe-west1-run.googleapis.com" },
+        { kind: "Status" },
+      ),
+    ).toMatchObject({ change: { resource: SERVICE, deleted: true } });
+    // No region anywhere (the global endpoint): nothing Google's entry could be matched against.
+    expect(v1("DeleteService", { name: "namespaces/p-1/services/api" }, { kind: "Status" })).toBeUndefined();
+  });
+
   it("names callers by their token, else the fallback principal", () => {
     const byToken = {
       fallback: "sim-caller@driftguard.local",

@@ -24,6 +24,7 @@ export interface CallerPrincipals {
   fallback: string;
 }
 
+const RUN_V1 = "google.cloud.run.v1.Services";
 const RUN_V2 = "google.cloud.run.v2.Services";
 const VPC_ACCESS = "google.cloud.vpcaccess.v1.VpcAccessService";
 const PATCH_SERVICE = "driftguard.sim.Control/PatchService";
@@ -71,6 +72,10 @@ function describe(call: ServedCall): Described | undefined {
       return vpc(connector(str(obj(req.connector).name)), "UpdateConnector", "update", req);
     case `${VPC_ACCESS}/DeleteConnector`:
       return vpc(connector(str(req.name)), "DeleteConnector", "delete", req);
+    case `${RUN_V1}/ReplaceService`:
+    case `${RUN_V1}/CreateService`:
+    case `${RUN_V1}/DeleteService`:
+      return v1(call);
     case PATCH_SERVICE:
       return outOfBand(service(str(req.name)), req);
     default:
@@ -97,6 +102,39 @@ function vpc(target: Target | undefined, rpc: string, verb: string, request: Jso
     permission: `vpcaccess.connectors.${verb}`,
     request,
     requestType: `type.googleapis.com/google.cloud.vpcaccess.v1.${rpc}Request`,
+  });
+}
+
+/**
+ * Cloud Run Admin API v1 (Knative paths): the name is "namespaces/P/services/S" and carries no region; Google's
+ * entry has it in resource.labels.location. It is read from the answer's cloud.googleapis.com/location label
+ * (as in the recorded v1 response), else from a regional endpoint's host ("REGION-run.googleapis.com").
+ * Unknown: where Google takes the region from on the global endpoint; without one nothing is published.
+ */
+function v1(call: ServedCall): Described | undefined {
+  const rpc = call.method.slice(call.method.indexOf("/") + 1);
+  const req = call.request;
+  const metadata = obj(obj(req.service).metadata);
+  const [, project = "", , id = ""] = str(req.name).split("/");
+  const namespace = str(req.namespace) || project;
+  const service = rpc === "CreateService" ? str(metadata.name) : id;
+  const labels = obj(obj(obj(call.response).metadata).labels);
+  const location =
+    str(labels["cloud.googleapis.com/location"]) ||
+    str(obj(metadata.labels)["cloud.googleapis.com/location"]) ||
+    (/^([a-z]+-[a-z]+\d+)-/.exec(str(req.host))?.[1] ?? "");
+  if (!namespace || !service || !location) return undefined;
+  const verb = { ReplaceService: "update", CreateService: "create", DeleteService: "delete" }[rpc] ?? "update";
+  return () => ({
+    serviceName: "run.googleapis.com",
+    resourceName: `namespaces/${namespace}/services/${service}`,
+    project: namespace,
+    location,
+    resourceId: service,
+    methodName: `${RUN_V1}.${rpc}`,
+    permission: `run.services.${verb}`,
+    request: { name: `projects/${namespace}/locations/${location}/services/${service}`, region: location },
+    requestType: `type.googleapis.com/google.cloud.run.v1.${rpc}Request`,
   });
 }
 
