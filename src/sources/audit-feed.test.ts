@@ -145,6 +145,18 @@ describe("AuditFeed", () => {
     expect(feed.lastChange(services, "a/api")).toMatchObject({ principal: "bob@example.com" });
   });
 
+  it("remembers a long-running change from its first entry, not from the closing one stamped later", () => {
+    const { feed, queued } = rig();
+    feed.observe(services, "a/api", object("a", "api", SERVICE));
+    const withOperation = (text: string, operation: object) => JSON.stringify({ ...JSON.parse(text), operation });
+    feed.handle(withOperation(message({ timestamp: "2026-12-01T12:03:04Z" }), { id: "op-1", first: true }));
+    feed.handle(message({ userAgent: DRIFTGUARD_USER_AGENT, timestamp: "2026-12-01T12:03:06Z" }));
+    const closing = withOperation(message({ timestamp: "2026-12-01T12:03:40Z" }), { id: "op-1", last: true });
+    expect(feed.handle(closing)).toBe("enqueued");
+    expect(feed.lastChange(services, "a/api")).toBeUndefined();
+    expect(queued).toEqual(["Service:a/api", "Service:a/api"]);
+  });
+
   it("attributes a service account, and a change with an unknown tool", () => {
     const { feed } = rig();
     feed.observe(services, "a/api", object("a", "api", SERVICE));

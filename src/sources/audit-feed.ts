@@ -82,7 +82,10 @@ export class AuditFeed {
     if (!ids || ids.size === 0) return this.#outcome("unmatched", change);
     const own = isOwnWrite(change, this.#o.self ?? {});
     const atMs = Date.parse(change.at);
-    for (const id of ids) this.#remember(id, change, own, Number.isNaN(atMs) ? Date.now() : atMs);
+    // A long-running write's closing entry is stamped when the operation ends, possibly after driftguard has
+    // healed it; the change was made (and remembered) with its first entry.
+    const closing = change.operation?.last === true && !change.operation.first;
+    if (!closing) for (const id of ids) this.#remember(id, change, own, Number.isNaN(atMs) ? Date.now() : atMs);
     if (own) return this.#outcome("own_write", change);
     for (const id of ids) {
       const slash = id.indexOf("/");
