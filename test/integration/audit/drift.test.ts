@@ -13,6 +13,7 @@ import { pubsubEmulatorMissing, PubSubEmulator } from "../../support/pubsub-emul
 const missing = pubsubEmulatorMissing();
 const PROJECT = "netra-staging";
 const SERVICES = `projects/${PROJECT}/locations/us-central1/services`;
+const CONNECTOR = `projects/${PROJECT}/locations/us-central1/connectors/audit-conn`;
 const GCLOUD_UA = "google-cloud-sdk gcloud/528.0.0 command/gcloud.run.services.update invocation-id/77aa";
 
 const spec = (name: string, resyncInterval = "10m") => ({
@@ -42,7 +43,13 @@ describe.skipIf(missing !== undefined)(
       process.env.PUBSUB_EMULATOR_HOST = emulator.host;
       publisher = await AuditPublisher.start({ emulatorHost: emulator.host, topic: names.topic, delayMs: 200 });
       rig = await Rig.start("audit", {
-        sim: { seed: serviceSeed(["api", "web", "polled"]), observe: publisher.observe },
+        sim: {
+          seed: {
+            ...serviceSeed(["api", "web", "polled"]),
+            connectors: [{ name: CONNECTOR, machineType: "e2-micro", minInstances: 2, maxInstances: 3 }],
+          },
+          observe: publisher.observe,
+        },
         config: { audit: { subscription: names.subscription, probeMs: 300, maxBackoffMs: 1_000 } },
         hooks: {
           onAuditMessage: (outcome) => outcomes.push(outcome),
@@ -51,9 +58,18 @@ describe.skipIf(missing !== undefined)(
       });
       for (const name of ["api", "web"]) await rig.create("CloudRunServiceConfig", name, spec(name));
       await rig.create("CloudRunServiceConfig", "polled", spec("polled", "2s"));
+      await rig.create("VpcConnectorConfig", "audit-conn", {
+        connector: { project: PROJECT, region: "us-central1", name: "audit-conn" },
+        resyncInterval: "10m",
+        machineType: "e2-micro",
+        minInstances: 2,
+        maxInstances: 3,
+        autoscaling: { enabled: false },
+      });
       for (const name of ["api", "web", "polled"]) {
         await rig.waitForCondition("CloudRunServiceConfig", name, "Ready", { status: "True" });
       }
+      await rig.waitForCondition("VpcConnectorConfig", "audit-conn", "Ready", { status: "True" });
     });
 
     afterAll(async () => {
@@ -156,6 +172,19 @@ describe.skipIf(missing !== undefined)(
       expect(counted.filter((o) => o === "malformed")).toHaveLength(333);
       expect(counted.filter((o) => o === "not_admin_activity")).toHaveLength(333);
       expect(rig.callsAbout(`${SERVICES}/api`).length + rig.callsAbout(`${SERVICES}/web`).length).toBe(reads);
+    });
+
+    it("looks at a connector as soon as someone else patches it (VPC Access UpdateConnector)", async () => {
+      const reads = rig.calls("GetConnector", CONNECTOR);
+      const response = await fetch(`http://127.0.0.1:${rig.sim.restPort}/v1/${CONNECTOR}?updateMask=maxInstances`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", authorization: "Bearer principal:carol@example.com" },
+        body: JSON.stringify({ maxInstances: 4 }),
+      });
+      expect(response.status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (rig.calls("GetConnector", CONNECTOR) === reads && Date.now() < deadline) await sleep(100);
+      expect(rig.calls("GetConnector", CONNECTOR)).toBeGreaterThan(reads);
     });
 
     it("keeps healing by polling while Pub/Sub is gone, and uses the subscription again when it returns", async () => {
