@@ -103,15 +103,17 @@ export class PubSubSubscriber {
     subscription.on("message", (message: Message) => {
       try {
         this.#o.onMessage(message.data);
-      } finally {
-        // Ack even when the handler failed: a message it cannot handle would fail again on every redelivery.
-        message.ack();
+      } catch {
+        // The handler must not throw; if it does, the message is still acked below: one it cannot handle
+        // would fail again on every redelivery.
       }
+      message.ack();
       this.#connected();
     });
     subscription.on("debug", (debug: DebugMessage) => {
-      // The library retries this one itself; say so, and check until it is back.
-      if (debug.error) this.#degraded(debug.error);
+      // A stream error the library retries by itself. Google also ends healthy streams now and then, so only
+      // a failing GetSubscription makes the subscription count as failing.
+      if (debug.error) this.#suspect();
     });
     subscription.on("error", (err: Error) => {
       if (this.#subscription !== subscription) return;
@@ -121,6 +123,11 @@ export class PubSubSubscriber {
       this.#degraded(err);
     });
     this.#subscription = subscription;
+  }
+
+  #suspect(): void {
+    if (!this.#running || this.#probing) return;
+    this.#probeSoon(0);
   }
 
   #degraded(err: Error): void {
@@ -151,7 +158,8 @@ export class PubSubSubscriber {
       if (!this.#running) return;
       this.#client
         .subscription(this.#o.subscription)
-        .getMetadata()
+        // One quick try: the probe itself is retried, with backoff, by this adapter.
+        .getMetadata({ timeout: 5_000, maxRetries: 0 })
         .then(
           () => {
             this.#probing = false;
