@@ -1,14 +1,16 @@
 // status of CloudRunServiceConfig: written only by the controller, through the status subresource.
 
 import { z } from "zod";
-import { Conditions, DriftList, ObservedGeneration, ReconcileBookkeeping, timestamp } from "./common.ts";
+import { Conditions, DriftList, ObservedGeneration, ReconcileBookkeeping } from "./common.ts";
+import { LastDrift, LastSyncTime } from "./drift-status.ts";
 
 export const CloudRunServiceConfigStatus = z
   .strictObject({
     observedGeneration: ObservedGeneration,
     conditions: Conditions,
-    lastSyncTime: timestamp("When the live service was last read and compared").optional(),
+    lastSyncTime: LastSyncTime("service"),
     drift: DriftList,
+    lastDrift: LastDrift,
     driftCount: z.int().nonnegative().optional().meta({ description: "Number of entries in drift." }),
     driftCorrections: z
       .int()

@@ -134,7 +134,10 @@ export const Conditions = z
   .array(Condition)
   .optional()
   .meta({
-    description: "Ready: the target matches the spec. Synced: the last reconcile reached Google Cloud successfully.",
+    description:
+      "Ready: the target matches the spec (Unknown while paused). Synced: the last reconcile reached Google Cloud " +
+      "successfully. Reconciling (kstatus): present and True while work towards the spec is under way. Stalled " +
+      "(kstatus): present and True when the spec cannot be reached until something is changed.",
     "x-kubernetes-list-type": "map",
     "x-kubernetes-list-map-keys": ["type"],
   });
@@ -213,6 +216,10 @@ export const ReconcileBookkeeping = {
   lastFailure: z
     .strictObject({
       generation: z.int().nonnegative().meta({ description: "metadata.generation of the failed update." }),
+      reason: z.enum(["UpdateRejected", "UpdateFailed", "OperationDropped"]).optional().meta({
+        description:
+          "UpdateRejected: Google refused the values (INVALID_ARGUMENT); UpdateFailed: the operation failed; OperationDropped: the operation was lost or never finished.",
+      }),
       message: z.string().meta({ description: "Why Google rejected or failed the update." }),
       at: timestamp("When the failure was seen"),
     })

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { Conditions, DriftList, ObservedGeneration, ReconcileBookkeeping, timestamp } from "./common.ts";
+import { LastDrift, LastSyncTime } from "./drift-status.ts";
 
 const count = (description: string) => z.int().nonnegative().optional().meta({ description });
 const ratio = (description: string) => z.number().nonnegative().optional().meta({ description });
@@ -82,8 +83,9 @@ export const VpcConnectorConfigStatus = z
       .optional()
       .meta({ description: 'Higher of cpu and throughput utilization as a percentage, e.g. "73%".' }),
     autoscaling: AutoscalingStatus,
-    lastSyncTime: timestamp("When the live connector was last read and compared").optional(),
+    lastSyncTime: LastSyncTime("connector"),
     drift: DriftList,
+    lastDrift: LastDrift,
     driftCount: count("Number of entries in drift."),
     driftCorrections: count("How many times drift has been written back since the resource was created."),
     ...ReconcileBookkeeping,

@@ -94,7 +94,7 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
     queueMetrics: (name) => metrics.queue(name),
     onGoogleRequest: (api, method, code) => metrics.googleRequest(api, method, code),
     onBreakerState: (api, state) => metrics.breakerState(api, state),
-    onDriftCorrected: (kind, fields) => metrics.driftCorrected(kind, fields),
+    onDriftCorrected: (kind, fields, actor) => metrics.driftCorrected(kind, fields, actor),
     connector: {
       onUtilization: (connector, signal, value) => metrics.connectorUtilization(connector, signal, value),
       onScaleEvent: (connector, action) => metrics.connectorScaleEvent(connector, action),

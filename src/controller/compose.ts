@@ -12,9 +12,10 @@ import type { GcpConnection } from "../gcp/connection.ts";
 import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
-import type { CommonSpec } from "../kinds/kind.ts";
+import type { CommonSpec, ResourceType } from "../kinds/kind.ts";
 import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import type { ActorKind, AttributionLookup } from "./attribution.ts";
 import { AuditWiring, type AuditConfig, type AuditHooks } from "./audit.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
@@ -35,6 +36,10 @@ export interface ControllerConfig {
   breakerHalfOpenAfterMs?: number;
   operationPollMs?: number;
   failedRolloutBackoffMs?: number;
+  /** How long an in-flight Google operation is waited for before it is dropped and the resource re-read. */
+  operationTimeoutMs?: number;
+  /** A quiet resync refreshes status.lastSyncTime once it is this old. */
+  syncTimeRefreshMs?: number;
   /** Event-driven drift detection from Cloud Audit Logs through Pub/Sub; polling continues either way. */
   audit?: AuditConfig;
 }
@@ -46,9 +51,13 @@ export interface ControllerHooks extends AuditHooks {
   onGoogleRequest?: (api: GoogleApi, method: string, code: RpcCodeName) => void;
   /** Called once per API at start with its initial state, then on every change. */
   onBreakerState?: (api: GoogleApi, state: BreakerState) => void;
-  onDriftCorrected?: (kind: string, fields: string[]) => void;
+  onDriftCorrected?: (kind: string, fields: string[], actor: ActorKind) => void;
   /** Utilization reads and scale decisions of the VpcConnectorConfig kind. */
   connector?: AutoscalingHooks;
+  /** Who changed a Google resource out of band (an audit log feed), named in drift Events and status. */
+  attribution?: AttributionLookup;
+  /** The clock Cloud Monitoring query windows use; the wall clock unless a test speeds up the simulator. */
+  metricsClock?: () => number;
 }
 
 export interface RunningController {
@@ -92,7 +101,7 @@ export async function startController(
     monitoring: guard("monitoring"),
   };
   for (const g of Object.values(guards)) hooks.onBreakerState?.(g.api, g.state);
-  const managed = createKinds(config.gcp, guards, hooks.connector);
+  const managed = createKinds(config.gcp, guards, hooks.connector, hooks.metricsClock);
   const { kinds } = managed;
   const gated = new LeaderGatedSource(
     source,
@@ -104,6 +113,11 @@ export async function startController(
   const audit = config.audit
     ? new AuditWiring(config.audit, kinds, gated, (resource, key) => manager.enqueue(resource, key), log, hooks)
     : undefined;
+  // Who changed a resource, for drift reports: an injected lookup, else the audit feed's, per kind.
+  const attributionOf = (resource: ResourceType): { attribution?: AttributionLookup } => {
+    const attribution = hooks.attribution ?? audit?.attribution(resource);
+    return attribution ? { attribution } : {};
+  };
 
   const reconcilers = kinds.map(
     (kind) =>
@@ -117,7 +131,10 @@ export async function startController(
         ...(config.failedRolloutBackoffMs === undefined
           ? {}
           : { failedRolloutBackoffMs: config.failedRolloutBackoffMs }),
-        onDriftCorrected: (fields) => hooks.onDriftCorrected?.(kind.resource.kind, fields),
+        ...(config.operationTimeoutMs === undefined ? {} : { operationTimeoutMs: config.operationTimeoutMs }),
+        ...(config.syncTimeRefreshMs === undefined ? {} : { syncTimeRefreshMs: config.syncTimeRefreshMs }),
+        ...attributionOf(kind.resource),
+        onDriftCorrected: (fields, actor) => hooks.onDriftCorrected?.(kind.resource.kind, fields, actor),
       }),
   );
   const { queueMetrics } = hooks;

@@ -53,6 +53,12 @@ export function setCondition(
   return list.map((condition, i) => (i === index ? next : condition));
 }
 
+/** Returns `conditions` without the condition of `type`; the input array itself when it has none. */
+export function removeCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
+  const list = (conditions ?? []) as Condition[];
+  return list.some((condition) => condition.type === type) ? list.filter((c) => c.type !== type) : list;
+}
+
 /** metav1.Time format: RFC 3339 in UTC without fractional seconds. */
 export function formatTime(time: Date): string {
   if (Number.isNaN(time.getTime())) throw new Error("condition time must be a valid Date");

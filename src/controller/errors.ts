@@ -13,6 +13,7 @@ export function classifyReconcileError(err: unknown): ClassifiedError {
       message: `${c.message}. ${c.hint}`,
       retryable: c.retryable,
       ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
+      ...(c.fieldViolations ? { fieldViolations: c.fieldViolations } : {}),
     };
   }
   return { reason: "ControllerError", message: messageChain(err), retryable: true };

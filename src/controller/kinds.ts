@@ -27,10 +27,12 @@ export function createKinds(
   connection: GcpConnection,
   guards: Record<GoogleApi, CallGuard>,
   autoscaling: AutoscalingHooks = {},
+  /** The clock Cloud Monitoring query windows are computed on (tests run the simulator's clock faster). */
+  metricsClock?: () => number,
 ): ManagedKinds {
   const services = new ServicesClient(clientOptions(connection));
   const vpcAccess = new VpcAccessApi(connection, guards.vpcaccess);
-  const metrics = new ConnectorMetrics(connection, guards.monitoring);
+  const metrics = new ConnectorMetrics(connection, guards.monitoring, metricsClock ? { now: metricsClock } : {});
   const kinds: Array<ManagedKind<CommonSpec>> = [
     new CloudRunKind(services, guards.run),
     new ConnectorKind(vpcAccess, metrics, autoscaling),

@@ -7,15 +7,22 @@ import { parseDuration } from "../api/duration.ts";
 import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperation } from "../kinds/kind.ts";
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
 import { objectLogger } from "../observability/logger.ts";
+import { noAttribution, type ActorKind, type AttributionLookup } from "./attribution.ts";
+import type { LastDrift } from "./drift-report.ts";
+import { heldBackFor, rejectionOf } from "./held-back.ts";
+import { followOperation } from "./operations.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
 import { projectNotAllowed } from "./tenancy.ts";
-import { applyVerdict, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
+import { applyVerdict, restoredOperation, storedOperation, type PassInput, type Verdict } from "./verdict.ts";
 
 export interface ClassifiedError {
   reason: string;
   message: string;
   retryable: boolean;
+  /** When Google (RetryInfo, a quota pause, the breaker's next probe) says a retry can succeed. */
   retryAfterMs?: number;
+  /** Google's BadRequest field violations, for an INVALID_ARGUMENT. */
+  fieldViolations?: Array<{ field: string; description: string }>;
 }
 
 export interface ReconcileResult {
@@ -37,15 +44,24 @@ export interface ReconcilerOptions<Spec extends CommonSpec> {
   requireProjectAllowlist?: boolean;
   /** How often to look at an in-flight Google operation. */
   operationPollMs?: number;
-  /** How long a generation whose rollout failed is left alone before it is pushed again. */
+  /** How long an in-flight operation is waited for before it is given up on and the resource re-read. */
+  operationTimeoutMs?: number;
+  /** How long a generation whose rollout failed (or that Google rejected) is left alone before it is pushed again. */
   failedRolloutBackoffMs?: number;
+  /** A quiet resync refreshes status.lastSyncTime once it is this old. */
+  syncTimeRefreshMs?: number;
   /** Applies jitter to resync intervals (±10% by default). */
   jitter?: (ms: number) => number;
-  onDriftCorrected?: (fields: string[]) => void;
+  /** Who changed a Google resource out of band (Cloud Audit Logs); nobody is known by default. */
+  attribution?: AttributionLookup;
+  onDriftCorrected?: (fields: string[], actor: ActorKind) => void;
 }
 
+type Options<Spec extends CommonSpec> = Required<Omit<ReconcilerOptions<Spec>, "onDriftCorrected">> &
+  Pick<ReconcilerOptions<Spec>, "onDriftCorrected">;
+
 export class Reconciler<Spec extends CommonSpec> {
-  #o: Required<Omit<ReconcilerOptions<Spec>, "onDriftCorrected">> & Pick<ReconcilerOptions<Spec>, "onDriftCorrected">;
+  #o: Options<Spec>;
   #pending = new Map<string, PendingOperation>();
   #conflicts = new Set<string>();
 
@@ -54,8 +70,11 @@ export class Reconciler<Spec extends CommonSpec> {
       now: () => new Date(),
       requireProjectAllowlist: false,
       operationPollMs: 1_000,
+      operationTimeoutMs: 60 * 60_000,
       failedRolloutBackoffMs: 30 * 60_000,
+      syncTimeRefreshMs: 5 * 60_000,
       jitter: (ms) => jitteredDelay(ms),
+      attribution: noAttribution,
       ...options,
     };
   }
@@ -71,6 +90,7 @@ export class Reconciler<Spec extends CommonSpec> {
     if (!object || object.metadata?.deletionTimestamp) {
       // Deleting the custom resource never deletes or changes the Google resource.
       this.#pending.delete(key);
+      this.#conflicts.delete(key);
       return {};
     }
     if (object.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") {
@@ -110,15 +130,11 @@ export class Reconciler<Spec extends CommonSpec> {
       }
       this.#conflicts.delete(key);
       log.warn({ err, reason: classified.reason }, "reconcile failed");
+      const { reason, message, retryable } = classified;
       await this.#finish(object, {
-        verdict: {
-          kind: "error",
-          reason: classified.reason,
-          message: classified.message,
-          notFound: classified.reason === "NotFound",
-        },
+        verdict: { kind: "error", reason, message, retryable, notFound: reason === "NotFound" },
       });
-      if (classified.retryable) return { retry: true };
+      if (retryable) return { retry: true };
       return { requeueAfterMs: this.#resyncMs(spec), resync: true };
     }
   }
@@ -129,12 +145,15 @@ export class Reconciler<Spec extends CommonSpec> {
     const generation = object.metadata?.generation ?? 0;
     const previous = object.status ?? {};
     const statusPatch: Record<string, unknown> = {};
+    const at = ctx.now.toISOString();
     let completed: PassInput["completed"];
+    let notice: string | undefined;
 
-    const pending = this.#pending.get(key) ?? (previous.pendingOperation as PendingOperation | undefined);
+    const pending = this.#pending.get(key) ?? restoredOperation(previous.pendingOperation);
     if (pending) {
-      const state = await kind.checkOperation(pending.name);
-      if (!state.done) {
+      const { classify, operationTimeoutMs: timeoutMs } = this.#o;
+      const outcome = await followOperation(kind, pending, { now: ctx.now, timeoutMs, classify });
+      if (outcome.kind === "running") {
         this.#pending.set(key, pending);
         await this.#finish(object, {
           verdict: { kind: "updating", message: `Waiting for operation ${pending.name}` },
@@ -144,28 +163,55 @@ export class Reconciler<Spec extends CommonSpec> {
       }
       this.#pending.delete(key);
       statusPatch.pendingOperation = undefined;
-      this.#log(key).info({ operation: pending.name, failed: state.error !== undefined }, "operation finished");
-      if (state.error === undefined) {
+      this.#log(key).info(
+        { operation: pending.name, outcome: outcome.kind, fields: pending.fields },
+        "operation ended",
+      );
+      if (outcome.kind === "succeeded") {
         completed = {
           fields: pending.fields,
           correctedDrift: pending.correctedDrift,
           ...(pending.cause ? { cause: pending.cause } : {}),
         };
-        if (pending.correctedDrift) this.#o.onDriftCorrected?.(pending.fields.map((f) => f.field));
-      } else {
-        const failure = this.#o.classify(state.error);
+        if (pending.correctedDrift) {
+          const actor = (previous.lastDrift as LastDrift | undefined)?.actor?.kind ?? "unknown";
+          this.#o.onDriftCorrected?.(
+            pending.fields.map((f) => f.field),
+            actor,
+          );
+        }
+      } else if (outcome.kind === "failed") {
+        const failure = this.#o.classify(outcome.error);
         await this.#o.source.recordEvent(object, "Warning", "UpdateFailed", failure.message);
         statusPatch.lastFailure = {
           generation: pending.generation,
+          reason: "UpdateFailed",
           message: failure.message,
-          at: ctx.now.toISOString(),
+          at,
         };
+      } else {
+        this.#log(key).warn({ operation: pending.name }, outcome.message);
+        await this.#o.source.recordEvent(object, "Warning", "OperationDropped", outcome.message);
+        statusPatch.lastFailure = {
+          generation: pending.generation,
+          reason: "OperationDropped",
+          message: outcome.message,
+          at,
+        };
+        notice = outcome.message;
       }
     }
 
     const observation = await kind.observe(ctx);
     const observed = { ...statusPatch, ...observation.status };
-    const common = { observed, extraConditions: observation.conditions, completed };
+    const attribution = observation.diffs.length > 0 ? this.#o.attribution.lastChange(key) : undefined;
+    const common = {
+      observed,
+      extraConditions: observation.conditions,
+      completed,
+      ...(notice ? { notice } : {}),
+      ...(attribution ? { attribution } : {}),
+    };
     for (const e of observation.events ?? []) await this.#o.source.recordEvent(object, e.type, e.reason, e.note);
     const resync = Math.min(this.#resyncMs(spec), observation.requeueAfterMs ?? Infinity);
 
@@ -179,28 +225,43 @@ export class Reconciler<Spec extends CommonSpec> {
     if (observation.notReady && observation.diffs.length === 0) {
       const { reason, message, terminal } = observation.notReady;
       if (terminal && previous.failedGeneration !== generation) {
-        Object.assign(observed, { failedGeneration: generation, failedAt: ctx.now.toISOString() });
+        Object.assign(observed, { failedGeneration: generation, failedAt: at });
       }
-      await this.#finish(object, { ...common, verdict: { kind: "notReady", diffs: [], reason, message } });
+      await this.#finish(object, {
+        ...common,
+        verdict: { kind: "notReady", diffs: [], reason, message, ...(terminal ? { terminal } : {}) },
+      });
       return { requeueAfterMs: resync, resync: true };
     }
 
-    const heldBack = this.#heldBack(previous, generation, ctx.now);
+    let heldBack = heldBackFor(previous, generation, ctx.now, this.#o.failedRolloutBackoffMs);
     let applied = false;
     if (observation.diffs.length > 0 && spec.managementPolicy === "Enforce" && !heldBack) {
-      const operation = await kind.update(ctx, observation);
-      const next: PendingOperation = {
-        name: operation,
-        generation,
-        startedAt: ctx.now.toISOString(),
-        fields: observation.diffs,
-        correctedDrift: observation.diffCause === undefined && previous.syncedGeneration === generation,
-        ...(observation.diffCause ? { cause: observation.diffCause } : {}),
-      };
-      this.#pending.set(key, next);
-      observed.pendingOperation = storedOperation(next);
-      applied = true;
-      this.#log(key).info({ fields: observation.diffs, operation, cause: next.cause }, "applying");
+      let operation: string | undefined;
+      try {
+        operation = await kind.update(ctx, observation);
+      } catch (err) {
+        const rejection = rejectionOf(this.#o.classify(err), generation, ctx.now, this.#o.failedRolloutBackoffMs);
+        if (!rejection) throw err;
+        // Google refused the values themselves: sending them again cannot help until the spec changes.
+        this.#log(key).warn({ err, fields: observation.diffs }, "update rejected as invalid");
+        Object.assign(observed, rejection.status);
+        heldBack = rejection.heldBack;
+      }
+      if (operation !== undefined) {
+        const next: PendingOperation = {
+          name: operation,
+          generation,
+          startedAt: at,
+          fields: observation.diffs,
+          correctedDrift: observation.diffCause === undefined && previous.syncedGeneration === generation,
+          ...(observation.diffCause ? { cause: observation.diffCause } : {}),
+        };
+        this.#pending.set(key, next);
+        observed.pendingOperation = storedOperation(next);
+        applied = true;
+        this.#log(key).info({ fields: observation.diffs, operation, cause: next.cause }, "applying");
+      }
     }
     const verdict: Verdict = {
       kind: "observed",
@@ -219,14 +280,6 @@ export class Reconciler<Spec extends CommonSpec> {
     return objectLogger(this.#o.log, { key, kind: this.#o.kind.resource.kind });
   }
 
-  /** A rollout of this very generation failed recently: do not push it again in a loop. */
-  #heldBack(previous: Record<string, unknown>, generation: number, now: Date): string | undefined {
-    if (previous.failedGeneration !== generation || typeof previous.failedAt !== "string") return undefined;
-    const retryAt = Date.parse(previous.failedAt) + this.#o.failedRolloutBackoffMs;
-    if (now.getTime() >= retryAt) return undefined;
-    return `The rollout of generation ${generation} failed; it is retried when the spec changes or after ${new Date(retryAt).toISOString()}`;
-  }
-
   #projectNotAllowed(namespace: string, project: string): string | undefined {
     const annotations = this.#o.source.namespaceAnnotations(namespace);
     return projectNotAllowed(namespace, project, annotations, this.#o.requireProjectAllowlist);
@@ -241,6 +294,7 @@ export class Reconciler<Spec extends CommonSpec> {
       ...pass,
       generation: object.metadata?.generation ?? 0,
       previous: object.status ?? {},
+      syncTimeRefreshMs: this.#o.syncTimeRefreshMs,
       now: this.#o.now(),
     });
     for (const [field, value] of Object.entries(status)) if (value === undefined) delete status[field];

@@ -59,9 +59,7 @@ describe("applyVerdict", () => {
     expect(status.driftCount).toBe(1);
     expect(condition(status, "Synced")).toMatchObject({ status: "True", reason: "DriftCorrected" });
     expect(condition(status, "Ready")).toMatchObject({ status: "False", reason: "Updating" });
-    expect(events).toEqual([
-      { type: "Warning", reason: "DriftDetected", note: "requestTimeout: desired 600s, live 300s" },
-    ]);
+    expect(events).toEqual([{ type: "Warning", reason: "DriftDetected", note: "requestTimeout 600s → 300s" }]);
   });
 
   it("treats differences after a spec change as an update, not drift", () => {
@@ -92,7 +90,7 @@ describe("applyVerdict", () => {
       { ...timeout, detectedAt: T0.toISOString() },
       { ...pool, detectedAt: T1.toISOString() },
     ]);
-    expect(events.map((e) => e.note)).toEqual(["database.timeouts.pool: desired 45s, live 25s"]);
+    expect(events.map((e) => e.note)).toEqual(["database.timeouts.pool 45s → 25s"]);
   });
 
   it("reports drift in Observe mode without claiming a write, even for a never-synced generation", () => {
@@ -124,7 +122,7 @@ describe("applyVerdict", () => {
     );
     expect(corrected.status.driftCorrections).toBe(3);
     expect(corrected.events).toEqual([
-      { type: "Normal", reason: "DriftCorrected", note: "Restored database.timeouts.pool: desired 45s, live 25s" },
+      { type: "Normal", reason: "DriftCorrected", note: "Restored 1 field: database.timeouts.pool 25s → 45s" },
     ]);
     const updated = applyVerdict(
       pass({
@@ -165,7 +163,13 @@ describe("applyVerdict", () => {
   it("holds back a failed generation with its own Synced reason", () => {
     const { status } = applyVerdict(
       pass({
-        verdict: { kind: "observed", diffs: [timeout], policy: "Enforce", applied: false, heldBack: "retried later" },
+        verdict: {
+          kind: "observed",
+          diffs: [timeout],
+          policy: "Enforce",
+          applied: false,
+          heldBack: { reason: "RetryBackoff", message: "retried later" },
+        },
       }),
     );
     expect(condition(status, "Synced")).toMatchObject({
@@ -186,12 +190,18 @@ describe("applyVerdict", () => {
       pass({ verdict: { kind: "observed", diffs: [], policy: "Enforce", applied: false } }),
     ).status;
     const outage = applyVerdict(
-      pass({ previous: ready, verdict: { kind: "error", reason: "Unavailable", message: "down", notFound: false } }),
+      pass({
+        previous: ready,
+        verdict: { kind: "error", reason: "Unavailable", message: "down", notFound: false, retryable: true },
+      }),
     ).status;
     expect(condition(outage, "Ready")).toMatchObject({ status: "True", reason: "UpToDate" });
     expect(condition(outage, "Synced")).toMatchObject({ status: "False", reason: "Unavailable" });
     const gone = applyVerdict(
-      pass({ previous: ready, verdict: { kind: "error", reason: "NotFound", message: "gone", notFound: true } }),
+      pass({
+        previous: ready,
+        verdict: { kind: "error", reason: "NotFound", message: "gone", notFound: true, retryable: false },
+      }),
     ).status;
     expect(condition(gone, "Ready")).toMatchObject({ status: "False", reason: "NotFound" });
   });
@@ -222,10 +232,35 @@ describe("applyVerdict", () => {
     expect(again.status).toEqual(first.status);
   });
 
-  it("says Paused and changes nothing else", () => {
-    const { status } = applyVerdict(pass({ previous: { driftCorrections: 1 }, verdict: { kind: "paused" } }));
-    expect(condition(status, "Synced")).toMatchObject({ status: "False", reason: "Paused" });
-    expect(status.driftCorrections).toBe(1);
+  it("shows a paused object as Ready Unknown and Synced False, with one Event when pausing and one when resuming", () => {
+    const ready = applyVerdict(
+      pass({
+        previous: { driftCorrections: 1 },
+        verdict: { kind: "observed", diffs: [], policy: "Enforce", applied: false },
+      }),
+    ).status;
+    const paused = applyVerdict(pass({ previous: ready, now: T1, verdict: { kind: "paused" } }));
+    expect(condition(paused.status, "Ready")).toMatchObject({ status: "Unknown", reason: "Paused" });
+    expect(condition(paused.status, "Synced")).toMatchObject({ status: "False", reason: "Paused" });
+    expect(paused.status.driftCorrections).toBe(1);
+    expect(paused.events.map((e) => [e.type, e.reason])).toEqual([["Normal", "Paused"]]);
+    // Neither progressing nor failed: kstatus reads it as Current, Ready says it is not known.
+    expect(condition(paused.status, "Reconciling")).toBeUndefined();
+    expect(condition(paused.status, "Stalled")).toBeUndefined();
+
+    const still = applyVerdict(pass({ previous: paused.status, now: T1, verdict: { kind: "paused" } }));
+    expect(still.events).toEqual([]);
+    expect(still.status).toEqual(paused.status);
+
+    const resumed = applyVerdict(
+      pass({
+        previous: still.status,
+        now: T1,
+        verdict: { kind: "observed", diffs: [], policy: "Enforce", applied: false },
+      }),
+    );
+    expect(resumed.events.map((e) => [e.type, e.reason])).toEqual([["Normal", "Resumed"]]);
+    expect(condition(resumed.status, "Ready")).toMatchObject({ status: "True", reason: "UpToDate" });
   });
 
   it("keeps extra kind conditions and merges observed status fields", () => {

@@ -1,15 +1,22 @@
 // Records events.k8s.io/v1 Events about our objects. A repeat of the same (object, type, reason,
 // action, note) within the series window does not create another Event: it bumps series.count and
 // series.lastObservedTime on the existing one with a PATCH, as the Kubernetes events library does.
-// Tracked series live in a bounded LRU map. Recording never fails a reconcile: API errors are logged.
+// Tracked series live in a bounded LRU map sized for the fleet. Recording never fails a reconcile: API
+// errors are logged.
 
 import { hostname } from "node:os";
 import { EventsV1Api, PatchStrategy, setHeaderOptions, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
 import { silentLogger, type Logger } from "../observability/logger.ts";
+import { LruMap } from "./lru.ts";
 
 export const REPORTING_CONTROLLER = "driftguard.dev/driftguard";
 /** The API server rejects notes longer than this many bytes. */
 export const NOTE_LIMIT_BYTES = 1024;
+/**
+ * Series remembered by default: more than the objects one controller manages (benchmarked to 10,000),
+ * each with a few reasons that can repeat; a forgotten series only costs a new Event instead of a bump.
+ */
+export const DEFAULT_MAX_TRACKED_SERIES = 20_000;
 
 export interface ObjectReference {
   apiVersion: string;
@@ -36,7 +43,7 @@ export interface EventRecorderOptions {
   reportingInstance?: string;
   /** Repeats within this long join the existing Event's series. Default 10 minutes. */
   seriesWindowMs?: number;
-  /** How many distinct series are remembered. Default 4096. */
+  /** How many distinct series are remembered (least recently used forgotten first). Default 20,000. */
   maxTracked?: number;
   logger?: Logger;
   now?: () => Date;
@@ -57,16 +64,15 @@ export class EventRecorder {
   readonly #api: EventsV1Api;
   readonly #instance: string;
   readonly #windowMs: number;
-  readonly #maxTracked: number;
   readonly #log: Logger;
   readonly #now: () => Date;
-  readonly #series = new Map<string, Series>();
+  readonly #series: LruMap<string, Series>;
 
   constructor(kc: KubeConfig, options: EventRecorderOptions = {}) {
     this.#api = kc.makeApiClient(EventsV1Api);
     this.#instance = (options.reportingInstance ?? process.env.POD_NAME ?? hostname()).slice(0, 128);
     this.#windowMs = options.seriesWindowMs ?? 10 * 60_000;
-    this.#maxTracked = options.maxTracked ?? 4096;
+    this.#series = new LruMap(options.maxTracked ?? DEFAULT_MAX_TRACKED_SERIES);
     this.#log = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
   }
@@ -94,7 +100,7 @@ export class EventRecorder {
       lastObservedAt: 0,
       tail: Promise.resolve(),
     };
-    this.#remember(key, series);
+    this.#series.set(key, series);
     const write = series.tail.then(() => this.#write(series, event));
     series.tail = write;
     return write;
@@ -161,16 +167,6 @@ export class EventRecorder {
       },
     });
     Object.assign(series, { namespace, name, count: 1, lastObservedAt: now.getTime() });
-  }
-
-  #remember(key: string, series: Series): void {
-    this.#series.delete(key);
-    this.#series.set(key, series);
-    while (this.#series.size > this.#maxTracked) {
-      const oldest = this.#series.keys().next().value;
-      if (oldest === undefined) break;
-      this.#series.delete(oldest);
-    }
   }
 }
 

@@ -87,8 +87,8 @@ describe("DriftguardMetrics", () => {
       "env.B (template.containers[0].env.B)",
     ]);
     expect(await samples(m, "driftguard_drift_corrections_total")).toEqual([
-      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="database.timeouts.pool"} 1',
-      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="env"} 2',
+      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="database.timeouts.pool",actor="unknown"} 1',
+      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="env",actor="unknown"} 2',
     ]);
     m.driftCorrected(
       "VpcConnectorConfig",
@@ -96,7 +96,21 @@ describe("DriftguardMetrics", () => {
     );
     const lines = await samples(m, "driftguard_drift_corrections_total");
     expect(lines).toHaveLength(MAX_FIELD_LABELS + 1);
-    expect(lines).toContain('driftguard_drift_corrections_total{kind="VpcConnectorConfig",field="other"} 7');
+    expect(lines).toContain(
+      'driftguard_drift_corrections_total{kind="VpcConnectorConfig",field="other",actor="unknown"} 7',
+    );
+  });
+
+  it("labels drift corrections with the kind of actor only, never a principal", async () => {
+    const m = metrics();
+    m.driftCorrected("CloudRunServiceConfig", ["requestTimeout"], "user");
+    m.driftCorrected("CloudRunServiceConfig", ["requestTimeout"], "serviceAccount");
+    m.driftCorrected("CloudRunServiceConfig", ["requestTimeout"], "alice@example.com" as "user");
+    expect(await samples(m, "driftguard_drift_corrections_total")).toEqual([
+      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="requestTimeout",actor="user"} 1',
+      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="requestTimeout",actor="serviceAccount"} 1',
+      'driftguard_drift_corrections_total{kind="CloudRunServiceConfig",field="requestTimeout",actor="unknown"} 1',
+    ]);
   });
 
   it("reports Google calls, breaker states, leadership and connector autoscaling", async () => {

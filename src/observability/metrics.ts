@@ -98,8 +98,8 @@ export class DriftguardMetrics {
   });
   readonly #corrections = new Counter({
     name: "driftguard_drift_corrections_total",
-    help: "Drifted fields written back to their declared value",
-    labelNames: ["kind", "field"],
+    help: "Drifted fields written back to their declared value, by who drifted them (user, serviceAccount, unknown)",
+    labelNames: ["kind", "field", "actor"],
     registers: [this.registry],
   });
   readonly #googleRequests = new Counter({
@@ -208,8 +208,11 @@ export class DriftguardMetrics {
     };
   }
 
-  driftCorrected(kind: string, fields: string[]): void {
-    for (const field of fields) this.#corrections.inc({ kind, field: this.#boundedField(driftFieldLabel(field)) });
+  /** `actor` is the kind of principal only (never an email), so the label stays bounded. */
+  driftCorrected(kind: string, fields: string[], actor: "user" | "serviceAccount" | "unknown" = "unknown"): void {
+    for (const field of fields) {
+      this.#corrections.inc({ kind, field: this.#boundedField(driftFieldLabel(field)), actor: actorLabel(actor) });
+    }
   }
 
   googleRequest(api: string, method: string, code: string): void {
@@ -255,4 +258,11 @@ function syncedReasonOf(object: ObservedObject): string | undefined {
   if (!Array.isArray(conditions)) return undefined;
   const synced = (conditions as Array<{ type?: unknown; reason?: unknown }>).find((c) => c.type === "Synced");
   return typeof synced?.reason === "string" ? synced.reason : undefined;
+}
+
+const ACTOR_KINDS = new Set(["user", "serviceAccount", "unknown"]);
+
+/** Anything but the three kinds is "unknown": a label value must never carry a principal's name. */
+function actorLabel(actor: string): string {
+  return ACTOR_KINDS.has(actor) ? actor : "unknown";
 }

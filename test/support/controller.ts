@@ -46,6 +46,8 @@ export class Rig {
   readonly custom = testKubeConfig().makeApiClient(CustomObjectsApi);
   readonly log: Logger;
   controller: RunningController | undefined;
+  /** Status writes that reached the API server, per object name. */
+  readonly statusWrites = new Map<string, number>();
   #options: RigOptions;
 
   private constructor(sim: Simulator, namespace: string, options: RigOptions) {
@@ -68,7 +70,7 @@ export class Rig {
   }
 
   async startController(): Promise<void> {
-    const source = new ClusterSource({
+    const source = new CountingClusterSource(this.statusWrites, {
       resources: [cloudRunResource, connectorResource],
       log: this.log,
       kubeConfig: testKubeConfig(),
@@ -206,6 +208,23 @@ export class Rig {
   }
 }
 
+/** The cluster source, counting the status writes it sends (a write that changes nothing is not sent). */
+class CountingClusterSource extends ClusterSource {
+  readonly #writes: Map<string, number>;
+
+  constructor(writes: Map<string, number>, options: ConstructorParameters<typeof ClusterSource>[0]) {
+    super(options);
+    this.#writes = writes;
+  }
+
+  override async writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>) {
+    const wrote = await super.writeStatus(resource, object, status);
+    const name = object.metadata?.name ?? "";
+    if (wrote) this.#writes.set(name, (this.#writes.get(name) ?? 0) + 1);
+    return wrote;
+  }
+}
+
 /** A simulator seed of Cloud Run services with one container each, named `projects/P/locations/R/services/N`. */
 export function serviceSeed(names: string[], project = "netra-staging", region = "us-central1") {
   return {
@@ -249,7 +268,13 @@ export function envOf(container: LiveContainer | undefined): Record<string, stri
 
 export function condition(o: KubernetesObject & { status?: Record<string, unknown> }, type: string) {
   return (
-    (o.status?.conditions ?? []) as Array<{ type: string; status: string; reason: string; message: string }>
+    (o.status?.conditions ?? []) as Array<{
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      lastTransitionTime?: string;
+    }>
   ).find((c) => c.type === type);
 }
 

@@ -1,5 +1,6 @@
 // A rig for connector tests: the simulator, the shared test kube-apiserver (cluster source, status
-// subresource, events) and a controller built the way compose.ts builds one, with the connector kind.
+// subresource, events) and driftguard started through the production wiring (compose.ts), with a
+// leader elector on a Lease in the test's namespace, so the leader gate guards every write here too.
 //
 // Monitoring aligns on whole minutes (60s at least), which would make every test minutes long. The
 // simulator therefore runs on a clock SPEED times faster than the wall clock, and so do the Monitoring
@@ -10,20 +11,18 @@ import { CustomObjectsApi, EventsV1Api } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import type { ScaleAction } from "../../../src/autoscale/decide.ts";
-import { Manager } from "../../../src/controller/manager.ts";
-import { Reconciler } from "../../../src/controller/reconciler.ts";
+import { startController, type RunningController } from "../../../src/controller/compose.ts";
 import { loopbackConnection, type Transport } from "../../../src/gcp/connection.ts";
 import { CallGuard } from "../../../src/gcp/guard.ts";
-import { ConnectorMetrics } from "../../../src/gcp/monitoring.ts";
 import { VpcAccessApi, type ConnectorResource } from "../../../src/gcp/vpcaccess.ts";
-import type { CommonSpec, ManagedObject } from "../../../src/kinds/kind.ts";
-import { ConnectorKind } from "../../../src/kinds/connector/kind.ts";
+import type { ManagedObject } from "../../../src/kinds/kind.ts";
+import { cloudRunResource } from "../../../src/kinds/cloudrun/kind.ts";
 import { connectorResource } from "../../../src/kinds/connector/resource.ts";
+import { LeaderElector } from "../../../src/kube/leader.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
 import { createNamespace, testKubeConfig } from "../../support/kube.ts";
-import { classifyReconcileError } from "../../../src/controller/errors.ts";
 
 export const SPEED = 60;
 export const PROJECT = "demo-project";
@@ -40,41 +39,20 @@ export interface SeedConnector {
 export class ConnectorRig {
   readonly sim: Simulator;
   readonly namespace: string;
+  /** The test's own client for reading live connectors; the controller has its own. */
   readonly api: VpcAccessApi;
   readonly scaleEvents: Array<{ connector: string; action: ScaleAction }> = [];
   readonly utilization: Array<{ connector: string; signal: string; value: number }> = [];
   readonly #custom = testKubeConfig().makeApiClient(CustomObjectsApi);
-  readonly #manager: Manager;
-  readonly #metrics: ConnectorMetrics;
+  #controller: RunningController | undefined;
 
-  private constructor(sim: Simulator, clock: () => number, namespace: string, transport: Transport) {
+  private constructor(sim: Simulator, namespace: string, transport: Transport) {
     this.sim = sim;
     this.namespace = namespace;
-    const log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent", base: { test: namespace } });
-    const gcp = loopbackConnection(sim, transport);
-    const guard = (api: "vpcaccess" | "monitoring") =>
-      new CallGuard({ api, qps: 200, burst: 400, halfOpenAfterMs: 500 });
-    this.api = new VpcAccessApi(gcp, guard("vpcaccess"));
-    this.#metrics = new ConnectorMetrics(gcp, guard("monitoring"), { now: clock });
-    const kind = new ConnectorKind(this.api, this.#metrics, {
-      onScaleEvent: (connector, action) => this.scaleEvents.push({ connector, action }),
-      onUtilization: (connector, signal, value) => this.utilization.push({ connector, signal, value }),
-    });
-    const source = new ClusterSource({
-      resources: [connectorResource],
-      log,
-      kubeConfig: testKubeConfig(),
-      namespaces: [namespace],
-    });
-    // As compose.ts builds reconcilers.
-    const reconciler = new Reconciler<CommonSpec>({
-      kind,
-      source,
-      log,
-      classify: classifyReconcileError,
-      operationPollMs: 200,
-    });
-    this.#manager = new Manager({ source, reconcilers: [reconciler], workers: 2, log });
+    this.api = new VpcAccessApi(
+      loopbackConnection(sim, transport),
+      new CallGuard({ api: "vpcaccess", qps: 200, burst: 400 }),
+    );
   }
 
   static async start(
@@ -92,14 +70,56 @@ export class ConnectorRig {
       },
     });
     const namespace = await createNamespace(prefix);
-    const rig = new ConnectorRig(sim, clock, namespace, transport);
-    await rig.#manager.start();
+    const rig = new ConnectorRig(sim, namespace, transport);
+    await rig.#startController(clock, transport);
     return rig;
   }
 
+  async #startController(clock: () => number, transport: Transport): Promise<void> {
+    const log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent", base: { test: this.namespace } });
+    const kubeConfig = testKubeConfig();
+    const source = new ClusterSource({
+      resources: [cloudRunResource, connectorResource],
+      log,
+      kubeConfig,
+      namespaces: [this.namespace],
+    });
+    const leader = new LeaderElector({
+      kubeConfig,
+      namespace: this.namespace,
+      name: "driftguard-connector-tests",
+      identity: `${this.namespace}-replica`,
+      log,
+    });
+    this.#controller = await startController(
+      {
+        gcp: loopbackConnection(this.sim, transport),
+        qps: 200,
+        workers: 2,
+        requireProjectAllowlist: false,
+        breakerHalfOpenAfterMs: 500,
+        operationPollMs: 200,
+      },
+      source,
+      log,
+      {
+        metricsClock: clock,
+        connector: {
+          onScaleEvent: (connector, action) => this.scaleEvents.push({ connector, action }),
+          onUtilization: (connector, signal, value) => this.utilization.push({ connector, signal, value }),
+        },
+      },
+      leader,
+    );
+    // Workers start once this replica holds the Lease.
+    const deadline = Date.now() + 20_000;
+    while (!this.#controller.reconciling() && Date.now() < deadline) await sleep(50);
+    if (!this.#controller.reconciling()) throw new Error("the connector rig never became leader");
+  }
+
   async stop(): Promise<void> {
-    await this.#manager.stop(5_000);
-    await Promise.all([this.api.close(), this.#metrics.close()]);
+    await this.#controller?.stop(5_000);
+    await this.api.close();
     await this.sim.stop();
   }
 

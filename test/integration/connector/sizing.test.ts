@@ -51,7 +51,7 @@ describe("connector sizes", () => {
     expect(ready.status?.live).toEqual({ machineType: "e2-micro", minInstances: 2, maxInstances: 6 });
     expect(rig.patches("grow")).toBe(1);
     const updated = (await rig.events("grow")).find((e) => e.reason === "Updated");
-    expect(updated?.note).toBe("Applied maxInstances: desired 6, live 3");
+    expect(updated?.note).toBe("Applied 1 field: maxInstances 3 → 6");
   });
 
   it("in Observe mode computes the raise but changes nothing", async () => {

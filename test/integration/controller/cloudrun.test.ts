@@ -136,7 +136,7 @@ describe("CloudRunServiceConfig against the simulator", () => {
     const events = await rig.events("drifty");
     const detected = events.find((e) => e.reason === "DriftDetected");
     expect(detected?.note).toContain("DB_INITIALIZATION_TIMEOUT");
-    expect(detected?.note).toContain("desired 75, live 25");
+    expect(detected?.note).toContain("DB_INITIALIZATION_TIMEOUT 75 → 25");
     expect(events.some((e) => e.reason === "DriftCorrected")).toBe(true);
   });
 

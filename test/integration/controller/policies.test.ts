@@ -54,9 +54,14 @@ describe("reconcile policies", () => {
     expect(rig.callsAbout(name("paused"))).toEqual([]);
     expect(rig.service(name("paused")).template.timeout).toBe("300s");
 
+    expect(condition(paused, "Ready")).toMatchObject({ status: "Unknown", reason: "Paused" });
+
     await rig.patch("CloudRunServiceConfig", "paused", { metadata: { annotations: { [PAUSED_ANNOTATION]: null } } });
     await rig.waitFor("CloudRunServiceConfig", "paused", ready);
     expect(rig.service(name("paused")).template.timeout).toBe("600s");
+    // One Event when pausing, one when resuming, however many passes saw it paused.
+    const marks = (await rig.events("paused")).filter((e) => e.reason === "Paused" || e.reason === "Resumed");
+    expect(marks.map((e) => `${e.reason}/${e.type}`).sort()).toEqual(["Paused/Normal", "Resumed/Normal"]);
   });
 
   it("refuses a project the namespace does not allow, and re-checks when the allowlist changes", async () => {
@@ -124,7 +129,7 @@ describe("reconcile policies", () => {
     });
     expect(condition(missing, "Ready")?.message).toContain("does not exist yet");
 
-    // Paused, the connector config is never reconciled and so never Ready.
+    // Paused, the connector config is never read, so its readiness is unknown and it is waited for.
     await rig.create(
       "VpcConnectorConfig",
       "vpc",
@@ -139,7 +144,7 @@ describe("reconcile policies", () => {
       { [PAUSED_ANNOTATION]: "true" },
     );
     await rig.waitFor("CloudRunServiceConfig", "wired", (o) =>
-      Boolean(condition(o, "Ready")?.message.includes("not reconciled yet")),
+      Boolean(condition(o, "Ready")?.message.includes("Ready=Unknown (Paused)")),
     );
     expect(condition(await rig.get("CloudRunServiceConfig", "wired"), "Synced")?.reason).toBe("DependencyNotReady");
     await sleep(1_500);

@@ -50,7 +50,7 @@ describe("CloudRunServiceConfig over the REST transport", () => {
     expect(after.template.timeout).toBe("600s");
     expect(envOf(after.template.containers[0]).FEATURE).toBe("on");
     const events = await rig.events("backend");
-    expect(events.find((e) => e.reason === "DriftCorrected")?.note).toContain("desired 600s, live 30s");
+    expect(events.find((e) => e.reason === "DriftCorrected")?.note).toContain("requestTimeout 30s → 600s");
 
     const calls = rig.callsAbout(SERVICE);
     expect(calls.filter((r) => r.method.endsWith("/UpdateService")).length).toBe(2);

@@ -26,7 +26,7 @@ describe("driftguard demo --once", () => {
     expect(stdout).toMatch(
       /ConnectionBudgetExceeded: netra-staging:us-central1:netra-analytics-db: 3 services demand 150 connections/,
     );
-    expect(stdout).toMatch(/netra-backend-staging Updated: Applied .*DB_INITIALIZATION_TIMEOUT.*desired 75, live 25/);
+    expect(stdout).toMatch(/netra-backend-staging Updated: Applied .*DB_INITIALIZATION_TIMEOUT 25 → 75/);
     expect(stdout).toMatch(/staging-connector ScaledUp: /);
     const finalTable = stdout.slice(stdout.lastIndexOf("KIND"));
     expect(finalTable).toMatch(/ok\s+vpcc\s+staging-connector\s+True\s+UpToDate.*e2-standard-4/);

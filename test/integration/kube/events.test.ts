@@ -122,6 +122,25 @@ describe("EventRecorder against a real API server", () => {
     expect(events[0]?.series).toBeUndefined();
   });
 
+  it("forgets the least recently used series beyond its capacity, and only those", async () => {
+    const regarding = await widgetIn("events-lru");
+    const clock = manualClock();
+    const recorder = new EventRecorder(kc, { reportingInstance: "driftguard-0", now: clock.now, maxTracked: 2 });
+    await recorder.normal(regarding, "Observed", "GetService", "a");
+    await recorder.normal(regarding, "Observed", "GetService", "b");
+    await recorder.normal(regarding, "Observed", "GetService", "a"); // a is now the most recent
+    await recorder.normal(regarding, "Observed", "GetService", "c"); // forgets b
+    await recorder.normal(regarding, "Observed", "GetService", "a");
+    await recorder.normal(regarding, "Observed", "GetService", "b");
+    const events = await eventsIn(regarding.namespace);
+    expect(events.map((e) => [e.note, e.series?.count ?? 1]).sort()).toEqual([
+      ["a", 3],
+      ["b", 1],
+      ["b", 1],
+      ["c", 1],
+    ]);
+  });
+
   it("truncates long notes so the API server accepts them, and reads back through the typed client", async () => {
     const regarding = await widgetIn("events-note");
     const recorder = new EventRecorder(kc, { reportingInstance: "driftguard-0" });

@@ -1,0 +1,46 @@
+// Following a long-running Google operation that an earlier pass started. An operation Google no longer
+// knows (NOT_FOUND: expired, or the resource was re-created) or one that never finishes must not pin the
+// object forever: it is dropped, the live resource is read again, and any difference left is applied anew.
+
+import type { CommonSpec, ManagedKind, PendingOperation } from "../kinds/kind.ts";
+import type { ClassifiedError } from "./reconciler.ts";
+
+export type OperationOutcome =
+  | { kind: "running" }
+  | { kind: "succeeded" }
+  | { kind: "failed"; error: unknown }
+  | { kind: "dropped"; message: string };
+
+export interface FollowOptions {
+  now: Date;
+  /** An operation older than this is given up on. */
+  timeoutMs: number;
+  classify: (err: unknown) => ClassifiedError;
+}
+
+export async function followOperation<Spec extends CommonSpec>(
+  kind: ManagedKind<Spec>,
+  pending: PendingOperation,
+  options: FollowOptions,
+): Promise<OperationOutcome> {
+  const startedAt = Date.parse(pending.startedAt);
+  if (options.now.getTime() - startedAt > options.timeoutMs) {
+    const minutes = Math.round(options.timeoutMs / 60_000);
+    return {
+      kind: "dropped",
+      message: `Operation ${pending.name}, started at ${pending.startedAt}, had not finished after ${minutes} minutes; stopped waiting for it and read the live resource again`,
+    };
+  }
+  let state;
+  try {
+    state = await kind.checkOperation(pending.name);
+  } catch (err) {
+    if (options.classify(err).reason !== "NotFound") throw err;
+    return {
+      kind: "dropped",
+      message: `Google no longer knows operation ${pending.name} (NOT_FOUND); stopped waiting for it and read the live resource again`,
+    };
+  }
+  if (!state.done) return { kind: "running" };
+  return state.error === undefined ? { kind: "succeeded" } : { kind: "failed", error: state.error };
+}
