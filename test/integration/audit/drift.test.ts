@@ -31,6 +31,7 @@ describe.skipIf(missing !== undefined)(
     let rig: Rig;
     let names: { topic: string; subscription: string };
     const outcomes: AuditOutcome[] = [];
+    const corrected: string[] = [];
     const states: SubscriptionState[] = [];
 
     async function pubsubResources(): Promise<void> {
@@ -54,6 +55,7 @@ describe.skipIf(missing !== undefined)(
         hooks: {
           onAuditMessage: (outcome) => outcomes.push(outcome),
           onAuditSubscription: (state) => states.push(state),
+          onDriftCorrected: (_kind, _fields, actor) => corrected.push(actor),
         },
       });
       for (const name of ["api", "web"]) await rig.create("CloudRunServiceConfig", name, spec(name));
@@ -106,6 +108,15 @@ describe.skipIf(missing !== undefined)(
       expect(ms).toBeLessThan(10_000);
       expect(rig.service(`${SERVICES}/api`).template.timeout).toBe("600s");
       expect(outcomes).toContain("enqueued");
+
+      // Who did it, in the Event, in status and (as a kind of actor only) in the metric.
+      const detected = (await rig.events("api")).find((e) => e.reason === "DriftDetected");
+      expect(detected?.note).toMatch(/requestTimeout 600s → 25s.*, by alice@example\.com \(gcloud\) at 20\d\d-/);
+      const object = await rig.get("CloudRunServiceConfig", "api");
+      expect(object.status?.lastDrift).toMatchObject({
+        actor: { principal: "alice@example.com", tool: "gcloud", kind: "user" },
+      });
+      expect(corrected).toEqual(["user"]);
     });
 
     it("heals a change made with the v2 client by another principal", async () => {
@@ -124,6 +135,8 @@ describe.skipIf(missing !== undefined)(
       expect(response.status).toBe(200);
       await corrections("web", 1, 10_000);
       expect(rig.service(name).template.timeout).toBe("600s");
+      const detected = (await rig.events("web")).find((e) => e.reason === "DriftDetected");
+      expect(detected?.note).toMatch(/, by bob@example\.com \(node-client\) at /);
     });
 
     it("does not loop on its own writes", async () => {
