@@ -115,6 +115,8 @@ describe("simulator audit entries as driftguard reads them", () => {
       },
     });
     expect(gcloud?.kind === "change" && toolFromUserAgent(gcloud.change.userAgent)).toBe("gcloud");
+    // Not long-running in v1: no operation, as in the recorded entry.
+    expect(gcloud?.kind === "change" && "operation" in gcloud.change).toBe(false);
     expect(patch("curl/8.5.0")).toMatchObject({ change: { method: "google.cloud.run.v2.Services.UpdateService" } });
   });
 

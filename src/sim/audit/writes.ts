@@ -44,9 +44,11 @@ export function auditedWrite(call: ServedCall, principals: CallerPrincipals): Au
     call.surface === "control" && typeof call.request.userAgent === "string"
       ? call.request.userAgent
       : call.caller.userAgent;
-  const operation = operationName(call.response);
+  const base = described(userAgent);
+  // Cloud Run v1 methods are not long-running: the recorded v1 entry has no `operation`.
+  const operation = base.methodName.startsWith(`${RUN_V1}.`) ? undefined : operationName(call.response);
   return {
-    ...described(userAgent),
+    ...base,
     principal,
     userAgent,
     time: call.time,
