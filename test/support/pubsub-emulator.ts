@@ -39,6 +39,9 @@ export class PubSubEmulator {
       ["beta", "emulators", "pubsub", "start", `--host-port=${this.host}`, `--data-dir=${this.dataDir}`, "--quiet"],
       { detached: true, stdio: "ignore" },
     );
+    // Never outlive the test process, even when it dies before stop().
+    const group = this.#process.pid;
+    if (group) process.once("exit", () => killGroup(group));
     const deadline = Date.now() + 60_000;
     while (!(await answers(this.#port))) {
       if (this.#process.exitCode !== null) throw new Error(`the Pub/Sub emulator exited (${this.#process.exitCode})`);
@@ -52,11 +55,7 @@ export class PubSubEmulator {
     const child = this.#process;
     this.#process = undefined;
     if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      return; // already gone
-    }
+    if (!killGroup(child.pid)) return;
     while (await answers(this.#port)) await sleep(100);
   }
 
@@ -93,6 +92,16 @@ export class PubSubEmulator {
       topic: `projects/${project}/topics/${topic}`,
       subscription: `projects/${project}/subscriptions/${subscription}`,
     };
+  }
+}
+
+/** SIGKILL to a process group; false when it is gone already. */
+function killGroup(pid: number): boolean {
+  try {
+    process.kill(-pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
   }
 }
 
