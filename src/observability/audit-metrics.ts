@@ -7,6 +7,7 @@ export class AuditMetrics {
   readonly #messages: Counter;
   readonly #up: Gauge;
   readonly #errors: Counter;
+  readonly #last: Gauge;
 
   constructor(registry: Registry) {
     this.#messages = new Counter({
@@ -25,10 +26,16 @@ export class AuditMetrics {
       help: "Times the audit subscription failed (drift is then found by polling alone until it recovers)",
       registers: [registry],
     });
+    this.#last = new Gauge({
+      name: "driftguard_audit_last_message_timestamp_seconds",
+      help: "When the last audit message arrived: a sink that delivers nothing looks like calm, so alert on its age",
+      registers: [registry],
+    });
   }
 
-  message(outcome: string): void {
+  message(outcome: string, now = Date.now()): void {
     this.#messages.inc({ outcome });
+    this.#last.set(now / 1000);
   }
 
   subscription(state: "connected" | "degraded" | "stopped"): void {
