@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { messageChain } from "../controller/errors.ts";
+import { auditFeedCommand } from "./audit-feed.ts";
 import { crdsCommand } from "./crds.ts";
 import { demoCommand } from "./demo.ts";
 import { parityCommand } from "./parity.ts";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand());
   program.addCommand(planCommand());
   program.addCommand(parityCommand());
+  program.addCommand(auditFeedCommand());
   return program;
 }
 

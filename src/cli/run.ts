@@ -19,6 +19,7 @@ import { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
+import { auditConfig, auditHooks, auditOptions, type AuditOptions } from "./audit-run.ts";
 import { checkGoogleCredentialsFile } from "./credentials.ts";
 import {
   createElector,
@@ -29,7 +30,7 @@ import {
   type LifecycleOptions,
 } from "./lifecycle.ts";
 
-export interface RunOptions extends LifecycleOptions {
+export interface RunOptions extends LifecycleOptions, AuditOptions {
   source: string;
   kubeconfig?: string;
   namespace?: string[];
@@ -237,6 +238,7 @@ export function controllerConfig(options: RunOptions): ControllerConfig {
     retryMaxDelayMs: max,
     workers: options.workers,
     requireProjectAllowlist: options.requireProjectAllowlist,
+    ...auditConfig(options),
   };
 }
 
@@ -279,7 +281,9 @@ function logTenancyDefault(log: Logger, requireAllowlist: boolean): void {
 
 export function runCommand(): Command {
   return lifecycleOptions(
-    runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
+    auditOptions(
+      runOptions(new Command("run").description("reconcile Cloud Run services and VPC connectors continuously")),
+    ),
   ).action(async (options: RunOptions) => {
     const log = createLogger({ level: parseLogLevel(options.logLevel) });
     if (!options.gcpAccessToken) checkGoogleCredentialsFile();
@@ -308,7 +312,11 @@ export function runCommand(): Command {
               reconciling: reconciling(),
             }),
           });
-    const controller = await startController(controllerConfig(options), source, log, metricsHooks(metrics), leader);
+    const hooks = {
+      ...metricsHooks(metrics),
+      ...auditHooks(options, metrics, source instanceof ClusterSource ? source.kubeConfig : undefined, log),
+    };
+    const controller = await startController(controllerConfig(options), source, log, hooks, leader);
     reconciling = () => controller.reconciling();
     log.info(
       {

@@ -3,6 +3,7 @@
 
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError } from "commander";
+import { AuditPublisher } from "../sim/audit/publisher.ts";
 import { startSimulator, type Simulator } from "../sim/simulator.ts";
 
 export const DEFAULT_SIM_PORT = 8787;
@@ -12,6 +13,8 @@ interface SimOptions {
   restPort?: number;
   seed?: string;
   latency: number;
+  auditTopic?: string;
+  auditDelay: number;
 }
 
 function nonNegativeInteger(name: string): (value: string) => number {
@@ -81,13 +84,35 @@ export function simCommand(): Command {
     .option("--rest-port <n>", "REST and control API port", nonNegativeInteger("--rest-port"))
     .option("--seed <file>", "YAML file with services: and/or connectors: to start with")
     .option("--latency <ms>", "how long long-running operations take", nonNegativeInteger("--latency"), 50)
+    .option(
+      "--audit-topic <projects/P/topics/T>",
+      "publish each write's Admin Activity audit entry to this topic on the Pub/Sub emulator (PUBSUB_EMULATOR_HOST)",
+    )
+    .option(
+      "--audit-delay <ms>",
+      "how long the simulated Logging sink takes to deliver an entry",
+      nonNegativeInteger("--audit-delay"),
+      1000,
+    )
     .addHelpText(
       "after",
       ["", ...gcloudHelp("REST_PORT"), "(REST_PORT: --rest-port, by default --port + 1)"].join("\n"),
     )
     .action(async (options: SimOptions) => {
       let sim: Simulator;
+      let audit: AuditPublisher | undefined;
       try {
+        if (options.auditTopic !== undefined) {
+          const emulatorHost = process.env.PUBSUB_EMULATOR_HOST;
+          if (!emulatorHost)
+            throw new Error("--audit-topic needs PUBSUB_EMULATOR_HOST (the Pub/Sub emulator's host:port)");
+          audit = await AuditPublisher.start({
+            emulatorHost,
+            topic: options.auditTopic,
+            delayMs: options.auditDelay,
+            onError: (err) => process.stderr.write(`driftguard sim: audit publish failed: ${err.message}\n`),
+          });
+        }
         const seed = options.seed === undefined ? undefined : await readSeed(options.seed);
         const restPort = options.restPort ?? (options.port === 0 ? 0 : options.port + 1);
         sim = await startSimulator({
@@ -95,19 +120,23 @@ export function simCommand(): Command {
           restPort,
           operationLatencyMs: options.latency,
           ...(seed === undefined ? {} : { seed }),
+          ...(audit ? { observe: audit.observe } : {}),
         });
       } catch (err) {
+        await audit?.stop();
         // A bad seed or a busy port is a user error: say what is wrong, without a stack trace.
         process.stderr.write(`driftguard sim: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exitCode = 1;
         return;
       }
       process.stdout.write(connectionHelp(sim));
+      if (audit) process.stdout.write(`audit entries: ${options.auditTopic} (delay ${options.auditDelay} ms)\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
       await sim.stop();
+      await audit?.stop();
     });
 }
 

@@ -13,10 +13,11 @@ import type { ConnectorMetricsOptions } from "../gcp/monitoring.ts";
 import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
-import type { CommonSpec } from "../kinds/kind.ts";
+import type { CommonSpec, ResourceType } from "../kinds/kind.ts";
 import type { LeaderElector } from "../kube/leader.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import type { ActorKind, AttributionLookup } from "./attribution.ts";
+import { AuditWiring, type AuditConfig, type AuditHooks } from "./audit.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
 import { createKinds, MANAGED_RESOURCES } from "./kinds.ts";
@@ -51,9 +52,11 @@ export interface ControllerConfig {
   operationTimeoutMs?: number;
   /** A quiet resync refreshes status.lastSyncTime once it is this old. */
   syncTimeRefreshMs?: number;
+  /** Event-driven drift detection from Cloud Audit Logs through Pub/Sub; polling continues either way. */
+  audit?: AuditConfig;
 }
 
-export interface ControllerHooks {
+export interface ControllerHooks extends AuditHooks {
   metrics?: ControllerMetrics;
   /** Work-queue metrics for one controller (named after its kind, lower-case). */
   queueMetrics?: (controller: string) => Partial<QueueMetrics>;
@@ -73,6 +76,8 @@ export interface ControllerHooks {
 
 export interface RunningController {
   manager: Manager;
+  /** The audit feed, when configured. */
+  audit?: AuditWiring;
   guards: Record<GoogleApi, LeaderGatedGuard>;
   /** Whether this replica's workers are running: at once without leader election, else while leading. */
   reconciling(): boolean;
@@ -140,6 +145,16 @@ export async function startController(
   );
   const { kinds } = managed;
 
+  // Queues into the manager built below; entries are only consumed once it runs.
+  const audit = config.audit
+    ? new AuditWiring(config.audit, kinds, gated, (resource, key) => manager.enqueue(resource, key), log, hooks)
+    : undefined;
+  // Who changed a resource, for drift reports: an injected lookup, else the audit feed's, per kind.
+  const attributionOf = (resource: ResourceType): { attribution?: AttributionLookup } => {
+    const attribution = hooks.attribution ?? audit?.attribution(resource);
+    return attribution ? { attribution } : {};
+  };
+
   const reconcilers = kinds.map(
     (kind) =>
       new Reconciler<CommonSpec>({
@@ -154,7 +169,7 @@ export async function startController(
           : { failedRolloutBackoffMs: config.failedRolloutBackoffMs }),
         ...(config.operationTimeoutMs === undefined ? {} : { operationTimeoutMs: config.operationTimeoutMs }),
         ...(config.syncTimeRefreshMs === undefined ? {} : { syncTimeRefreshMs: config.syncTimeRefreshMs }),
-        ...(hooks.attribution ? { attribution: hooks.attribution } : {}),
+        ...attributionOf(kind.resource),
         onDriftCorrected: (fields, actor) => hooks.onDriftCorrected?.(kind.resource.kind, fields, actor),
       }),
   );
@@ -163,11 +178,12 @@ export async function startController(
     ...(config.retryBaseDelayMs === undefined ? {} : { baseDelayMs: config.retryBaseDelayMs }),
     ...(config.retryMaxDelayMs === undefined ? {} : { maxDelayMs: config.retryMaxDelayMs }),
   };
-  const manager = new Manager({
+  const manager: Manager = new Manager({
     source: gated,
     reconcilers,
     workers: config.workers,
     log,
+    ...(audit ? { onChange: audit.onChange } : {}),
     ...(hooks.metrics ? { metrics: hooks.metrics } : {}),
     queue: (name: string) => ({ ...backoff, ...(queueMetrics ? { metrics: queueMetrics(name) } : {}) }),
   });
@@ -176,7 +192,7 @@ export async function startController(
     if (queued > 0) log.info({ api, queued }, "Google API answers again; retrying held-back objects now");
   };
 
-  const audit = new ScheduleAudit({
+  const scheduleAudit = new ScheduleAudit({
     kinds: kinds.map((kind) => ({ kind, api: checkApiOf(kind.resource.kind) })),
     source: gated,
     qps: config.qps,
@@ -199,7 +215,7 @@ export async function startController(
   const halt = (timeoutMs: number) => {
     reconciling = false;
     clearInterval(auditTimer);
-    halted ??= Promise.all([manager.stop(timeoutMs), policyStatus.stop()]).then(() => undefined);
+    halted ??= Promise.all([audit?.stop(), manager.stop(timeoutMs), policyStatus.stop()]).then(() => undefined);
     return halted;
   };
   const startWorkers = async () => {
@@ -207,10 +223,12 @@ export async function startController(
     reconciling = halted === undefined;
     if (!reconciling) return;
     auditTimer = setInterval(() => {
-      audit.run().catch((err: unknown) => log.error({ err }, "schedule audit failed"));
+      scheduleAudit.run().catch((err: unknown) => log.error({ err }, "schedule audit failed"));
     }, config.scheduleAuditMs ?? 60_000);
     auditTimer.unref();
     policyStatus.start();
+    // Only the leader consumes audit entries: a standby leaves them in the subscription for whoever leads.
+    audit?.start();
   };
 
   await gated.warm();
@@ -230,12 +248,13 @@ export async function startController(
   }
   return {
     manager,
+    ...(audit ? { audit } : {}),
     guards,
     reconciling: () => reconciling,
     async stop(timeoutMs?: number) {
       await halt(timeoutMs ?? 10_000);
       await leader?.stop();
-      await managed.close();
+      await Promise.all([managed.close(), audit?.close()]);
     },
   };
 }

@@ -22,6 +22,8 @@ export interface ManagerOptions {
   queue?: (controller: string) => WorkQueueOptions;
   log: Logger;
   metrics?: ControllerMetrics;
+  /** Sees every change the source reports, before it is queued (e.g. to keep an index of the objects). */
+  onChange?: (resource: ResourceType, key: string, change: Change) => void;
 }
 
 interface Controller {
@@ -103,8 +105,14 @@ export class Manager {
     return Object.fromEntries([...this.#controllers.values()].map((c) => [c.name, c.queue.len()]));
   }
 
+  /** Queues one object of one kind now, without re-queuing its dependents (e.g. for an audit entry). */
+  enqueue(resource: ResourceType, key: string): void {
+    this.#controllers.get(resource.kind)?.queue.add(key);
+  }
+
   #onChange(resource: ResourceType, key: string, change: Change): void {
     if (change.deleted) this.#controllers.get(resource.kind)?.checked.delete(key);
+    this.#o.onChange?.(resource, key, change);
     if (!change.readinessOnly) this.#controllers.get(resource.kind)?.queue.add(key);
     for (const controller of this.#controllers.values()) {
       const kind = controller.reconciler.kind;

@@ -6,6 +6,7 @@
 import { credentials } from "@grpc/grpc-js";
 import type { ClientOptions } from "google-gax";
 import { GoogleAuth } from "google-auth-library";
+import packageJson from "../../package.json" with { type: "json" };
 
 export type Transport = "grpc" | "rest";
 
@@ -20,6 +21,13 @@ export interface GcpConnection {
 }
 
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+/**
+ * The product token every driftguard request to Google starts its user agent with. Cloud Audit Logs record it
+ * as requestMetadata.callerSuppliedUserAgent, which is how the audit feed tells driftguard's own writes apart.
+ */
+export const DRIFTGUARD_USER_AGENT_PRODUCT = "driftguard";
+export const DRIFTGUARD_USER_AGENT = `${DRIFTGUARD_USER_AGENT_PRODUCT}/${packageJson.version}`;
 
 /**
  * Credentials that are one fixed token. Its fetch leaves HTTP errors to google-gax (an OAuth2Client's
@@ -41,6 +49,7 @@ export class FixedTokenAuth {
   fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${this.#token}`);
+    headers.set("user-agent", DRIFTGUARD_USER_AGENT);
     return fetch(input, { ...init, headers });
   }
 }
@@ -76,10 +85,12 @@ export function clientOptions(connection: GcpConnection): ClientOptions {
       protocol: url.protocol.replace(":", ""),
     };
   }
-  if (!connection.grpcEndpoint) return auth;
+  // gax hands "grpc."-prefixed options to the channel; grpc-js puts this first in the user-agent header.
+  const userAgent = { "grpc.primary_user_agent": DRIFTGUARD_USER_AGENT };
+  if (!connection.grpcEndpoint) return { ...auth, ...userAgent };
   const [host, port] = splitHostPort(connection.grpcEndpoint);
   // An endpoint override is a loopback simulator or a private gateway: plaintext, no call credentials.
-  return { ...auth, apiEndpoint: host, port: Number(port), sslCreds: credentials.createInsecure() };
+  return { ...auth, ...userAgent, apiEndpoint: host, port: Number(port), sslCreds: credentials.createInsecure() };
 }
 
 /** The REST base URL for an API whose Google host is `googleHost` (e.g. "vpcaccess.googleapis.com"). */
@@ -87,12 +98,12 @@ export function restBaseUrl(connection: GcpConnection, googleHost: string): stri
   return (connection.restEndpoint ?? `https://${googleHost}`).replace(/\/+$/, "");
 }
 
-/** Authorization headers for a hand-made REST call, from the same credentials the clients use. */
+/** Authorization (and user-agent) headers for a hand-made REST call, from the same credentials the clients use. */
 export async function authorizationHeaders(connection: GcpConnection): Promise<Record<string, string>> {
   const headers = connection.accessToken
     ? await new FixedTokenAuth(connection.accessToken).getRequestHeaders()
     : await applicationDefault().getRequestHeaders();
-  return Object.fromEntries(headers.entries());
+  return { ...Object.fromEntries(headers.entries()), "user-agent": DRIFTGUARD_USER_AGENT };
 }
 
 let adc: GoogleAuth | undefined;

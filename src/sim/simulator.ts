@@ -3,7 +3,7 @@
 
 import { SimControl } from "./control/control.ts";
 import { controlRoutes } from "./control/routes.ts";
-import { Dispatcher } from "./core/dispatch.ts";
+import { Dispatcher, type CallObserver } from "./core/dispatch.ts";
 import { FaultInjector } from "./core/faults.ts";
 import { startGrpcServer, type GrpcServer } from "./core/grpc-server.ts";
 import type { JsonObject, SimContext } from "./core/module.ts";
@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   monitoringDelaySeconds?: number;
   /** Clock for timestamps and load samples; default Date.now. */
   now?: () => number;
+  /** Sees every call served, with its caller (e.g. the audit-log publisher in sim/audit). */
+  observe?: CallObserver;
 }
 
 export interface Simulator {
@@ -59,7 +61,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const apis = moduleEntries(modules).map(([, module]) => module);
   const services = [...apis.flatMap((m) => m.services), ...operationsApi.services];
-  const dispatcher = new Dispatcher(log, faults, ctx.now);
+  const dispatcher = new Dispatcher(log, faults, ctx.now, options.observe);
   const routes = [
     ...annotatedRoutes(root, services),
     ...declaredRoutes(root, [...apis.flatMap((m) => m.restRoutes ?? []), ...operationsApi.restRoutes], "google"),

@@ -65,7 +65,10 @@ function buildService(
     };
     const unary: grpc.handleUnaryCall<JsonObject, Buffer> = (call, callback) => {
       void dispatcher
-        .invoke(method, call.request, handler, "grpc")
+        .invoke(method, call.request, handler, "grpc", {
+          userAgent: String(call.metadata.get("user-agent")[0] ?? ""),
+          token: String(call.metadata.get("authorization")[0] ?? "").replace(/^Bearer\s+/i, ""),
+        })
         .then((response) => Buffer.from(responseType.encode(fromProto3Json(responseType, response)).finish()))
         .then(
           (bytes) => callback(null, bytes),

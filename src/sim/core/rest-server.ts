@@ -60,8 +60,14 @@ async function handle(
   const enumsAsNumbers = /enum-encoding=int/.test(url.searchParams.get("$alt") ?? "");
   // Typed routes go through the proto converter both ways, so REST sees exactly what gRPC sees.
   const request = route.rpc ? toProto3Json(route.rpc.requestType, fromProto3Json(route.rpc.requestType, raw)) : raw;
-  if (route.surface === "control") return { status: 200, body: await route.handler(request) };
-  const response = await dispatcher.invoke(route.method, request, route.handler, "rest");
+  const caller = {
+    userAgent: req.headers["user-agent"] ?? "",
+    token: (req.headers.authorization ?? "").replace(/^Bearer\s+/i, ""),
+  };
+  if (route.surface === "control") {
+    return { status: 200, body: await dispatcher.control(route.method, request, route.handler, caller) };
+  }
+  const response = await dispatcher.invoke(route.method, request, route.handler, "rest", caller);
   if (!route.rpc) return { status: 200, body: response };
   const message = fromProto3Json(route.rpc.responseType, response);
   return { status: 200, body: toProto3Json(route.rpc.responseType, message, { enumsAsNumbers }) };
