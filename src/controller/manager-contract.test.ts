@@ -1,6 +1,6 @@
 // The manager's contract with reconcilers, against the in-memory kind: every object is reconciled once the
 // source loads, follow-up work comes back when the reconciler asks, failures are retried with backoff and
-// counted as requeues, a change to an object reconciles it again, and stop drains in-flight work.
+// counted as errors (as controller-runtime counts a reconcile that returns one), a change to an object reconciles it again, and stop drains in-flight work.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
@@ -76,13 +76,13 @@ describe("Manager", () => {
     expect(manager.queueLengths()).toEqual({ widget: 0 });
   });
 
-  it("retries a failing object with backoff, counting each failure as a requeue", async () => {
+  it("retries a failing object with backoff, counting each failure as an error", async () => {
     const { kind, source, manager, results } = setup(["a/flaky"]);
     stop = () => manager.stop(1_000);
     kind.failNext.observe.push(new WidgetError("Unavailable", true), new WidgetError("Unavailable", true));
     await manager.start();
     await until(() => kind.operations.size === 1);
-    expect(results.filter((r) => r === "requeue")).toHaveLength(2);
+    expect(results.filter((r) => r === "error")).toHaveLength(2);
     kind.finishOperations();
     await until(() => ready(source, "a/flaky"));
   });

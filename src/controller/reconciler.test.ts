@@ -157,7 +157,7 @@ describe("Reconciler", () => {
     for (let i = 0; i < 5; i++) {
       w.kind.failNext.observe.push(new WidgetError("Unavailable", true));
       w.clock.now += 1_000;
-      expect(await w.reconciler.reconcile(KEY)).toEqual({ retry: true });
+      expect(await w.reconciler.reconcile(KEY)).toEqual({ retry: true, failed: "Unavailable" });
     }
     expect(w.source.statusWrites).toBe(before + 1);
     expect(condition(w, "Synced")).toMatchObject({ status: "False", reason: "Unavailable" });

@@ -41,7 +41,9 @@ describe("ScheduleAudit", () => {
   const kind = {
     resource: { kind: "CloudRunServiceConfig" },
     parseSpec: (raw: unknown) => ({ ok: true, spec: raw as CommonSpec }),
-    targetProject: (spec: CommonSpec & { project?: string }) => spec.project ?? "",
+    referencedProjects: (spec: CommonSpec & { project?: string }) => [
+      { field: "spec.project", project: spec.project ?? "" },
+    ],
   } as unknown as ManagedKind<CommonSpec>;
   const object = (name: string, project: string, resyncInterval: string): ManagedObject => ({
     metadata: { namespace: "ns", name },

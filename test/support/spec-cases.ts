@@ -16,6 +16,11 @@ export interface RuleCase {
   rejection?: string;
   /** The rule is controller-only (see the README), so the CRD's CEL rules accept the spec. */
   controllerOnly?: true;
+  /**
+   * The controller reports a breach under its own reason (ConnectionBudgetExceeded), at admission rather than
+   * in the spec parse; validate and the CRD still refuse the spec.
+   */
+  controllerReason?: "ConnectionBudgetExceeded";
 }
 
 export function manifest(kind: Kind, name: string, spec: Record<string, unknown>): Record<string, unknown> {
@@ -82,6 +87,7 @@ export const RULE_CASES: RuleCase[] = [
     kind: "CloudRunServiceConfig",
     spec: { scaling: { maxInstances: 10 }, ...database({ maxConnections: 100, pool: { size: 10, maxOverflow: 15 } }) },
     rejection: "spec.database.pool: (10 + 15) × 10 = 250 connections exceeds floor(100 × 0.8) = 80",
+    controllerReason: "ConnectionBudgetExceeded",
   },
   {
     name: "pool exactly at the budget, margin 0.29",

@@ -122,3 +122,24 @@ describe("the argocd-cm patch shipped in deploy/argocd", () => {
     for (const script of Object.values(patch.data)) expect(script).toBe(`${lua.trimEnd()}\n`);
   });
 });
+
+// The status documents the real controller wrote in test/integration/controller/kstatus.test.ts, one per
+// state, judged by the script as Argo CD would judge the live objects.
+describe.skipIf(!luaAvailable)("Argo CD health of the captured status documents", () => {
+  const fixtures = new URL("../fixtures/status/", import.meta.url);
+  it.each([
+    ["cloudrun-ready.json", "Healthy"],
+    ["cloudrun-updating.json", "Progressing"],
+    ["cloudrun-dependency-not-ready.json", "Progressing"],
+    ["cloudrun-paused.json", "Suspended"],
+    ["cloudrun-observe-drift.json", "Degraded"],
+    ["cloudrun-invalid-spec.json", "Degraded"],
+    ["cloudrun-revision-failed.json", "Degraded"],
+    ["cloudrun-update-rejected.json", "Degraded"],
+    ["connector-ready.json", "Healthy"],
+    ["connector-replacement-required.json", "Degraded"],
+  ])("%s is %s", (file, expected) => {
+    const object = JSON.parse(readFileSync(new URL(file, fixtures), "utf8")) as unknown;
+    expect(argoHealth(object).status).toBe(expected);
+  });
+});

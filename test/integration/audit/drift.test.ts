@@ -9,6 +9,7 @@ import { AuditPublisher } from "../../../src/sim/audit/publisher.ts";
 import type { AuditOutcome } from "../../../src/sources/audit-feed.ts";
 import { Rig, serviceSeed } from "../../support/controller.ts";
 import { pubsubEmulatorMissing, PubSubEmulator } from "../../support/pubsub-emulator.ts";
+import { Gcloud, gcloudInstalled } from "../sim/gcloud-cli.ts";
 
 const missing = pubsubEmulatorMissing();
 const PROJECT = "netra-staging";
@@ -46,7 +47,7 @@ describe.skipIf(missing !== undefined)(
       rig = await Rig.start("audit", {
         sim: {
           seed: {
-            ...serviceSeed(["api", "web", "polled"]),
+            ...serviceSeed(["api", "web", "polled", "by-hand"]),
             connectors: [{ name: CONNECTOR, machineType: "e2-micro", minInstances: 2, maxInstances: 3 }],
           },
           observe: publisher.observe,
@@ -58,7 +59,7 @@ describe.skipIf(missing !== undefined)(
           onDriftCorrected: (_kind, _fields, actor) => corrected.push(actor),
         },
       });
-      for (const name of ["api", "web"]) await rig.create("CloudRunServiceConfig", name, spec(name));
+      for (const name of ["api", "web", "by-hand"]) await rig.create("CloudRunServiceConfig", name, spec(name));
       await rig.create("CloudRunServiceConfig", "polled", spec("polled", "2s"));
       await rig.create("VpcConnectorConfig", "audit-conn", {
         connector: { project: PROJECT, region: "us-central1", name: "audit-conn" },
@@ -68,7 +69,7 @@ describe.skipIf(missing !== undefined)(
         maxInstances: 3,
         autoscaling: { enabled: false },
       });
-      for (const name of ["api", "web", "polled"]) {
+      for (const name of ["api", "web", "polled", "by-hand"]) {
         await rig.waitForCondition("CloudRunServiceConfig", name, "Ready", { status: "True" });
       }
       await rig.waitForCondition("VpcConnectorConfig", "audit-conn", "Ready", { status: "True" });
@@ -119,6 +120,33 @@ describe.skipIf(missing !== undefined)(
       expect(corrected).toEqual(["user"]);
     });
 
+    // The real gcloud, through the simulator's Cloud Run v1 surface, writes the entry a sink would deliver.
+    it.skipIf(!gcloudInstalled())(
+      `heals a change made with the real gcloud run services update${gcloudInstalled() ? "" : " (NOT RUN: gcloud not installed)"}`,
+      async () => {
+        const gcloud = new Gcloud(rig.sim.restPort, PROJECT);
+        try {
+          const result = await gcloud.run(
+            "run",
+            "services",
+            "update",
+            "by-hand",
+            "--region",
+            "us-central1",
+            "--timeout=25",
+          );
+          expect(result.code, result.stderr).toBe(0);
+          const ms = await corrections("by-hand", 1, 10_000);
+          expect(ms).toBeLessThan(10_000);
+          expect(rig.service(`${SERVICES}/by-hand`).template.timeout).toBe("600s");
+          const detected = (await rig.events("by-hand")).find((e) => e.reason === "DriftDetected");
+          expect(detected?.note).toMatch(/requestTimeout 600s → 25s.*, by \S+@\S+ \(gcloud\) at 20\d\d-/);
+        } finally {
+          gcloud.dispose();
+        }
+      },
+    );
+
     it("heals a change made with the v2 client by another principal", async () => {
       const name = `${SERVICES}/web`;
       const current = rig.service(name);
@@ -144,8 +172,9 @@ describe.skipIf(missing !== undefined)(
       // Let driftguard's own entries (published 200 ms after each write) arrive and be handled.
       await sleep(1_500);
       expect(outcomes).toContain("own_write");
-      // Exactly the two changes made by others so far queued anything; every write of driftguard's did not.
-      expect(outcomes.filter((o) => o === "enqueued")).toHaveLength(2);
+      // Exactly the changes made by others so far (two, and the real gcloud's where it ran) queued anything;
+      // every write of driftguard's did not.
+      expect(outcomes.filter((o) => o === "enqueued")).toHaveLength(gcloudInstalled() ? 3 : 2);
       const writes = rig.calls("UpdateService", name);
       const reads = rig.calls("GetService", name);
       await sleep(2_000);
@@ -189,10 +218,12 @@ describe.skipIf(missing !== undefined)(
 
     it("looks at a connector as soon as someone else patches it (VPC Access UpdateConnector)", async () => {
       const reads = rig.calls("GetConnector", CONNECTOR);
-      const response = await fetch(`http://127.0.0.1:${rig.sim.restPort}/v1/${CONNECTOR}?updateMask=maxInstances`, {
+      // Both bounds, as Google wants them in one PATCH.
+      const url = `http://127.0.0.1:${rig.sim.restPort}/v1/${CONNECTOR}?updateMask=minInstances,maxInstances`;
+      const response = await fetch(url, {
         method: "PATCH",
         headers: { "content-type": "application/json", authorization: "Bearer principal:carol@example.com" },
-        body: JSON.stringify({ maxInstances: 4 }),
+        body: JSON.stringify({ minInstances: 2, maxInstances: 4 }),
       });
       expect(response.status).toBe(200);
       const deadline = Date.now() + 10_000;

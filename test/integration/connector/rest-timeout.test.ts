@@ -52,7 +52,7 @@ describe("VPC Access REST calls that get no answer", () => {
     [
       "the connector PATCH",
       "PatchConnector",
-      (api: VpcAccessApi) => api.patchConnector(NAME, { maxInstances: 5 }, ["maxInstances"]),
+      (api: VpcAccessApi) => api.patchConnector(NAME, { minInstances: 2, maxInstances: 5 }, ["maxInstances"]),
     ],
     ["the operation GET", "GetOperation", (api: VpcAccessApi) => api.getOperation(OPERATION)],
   ])("end %s at the timeout, as a retryable deadline", async (_what, method, call) => {

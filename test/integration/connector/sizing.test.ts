@@ -68,7 +68,7 @@ describe("connector sizes", () => {
     expect(ready.status?.live).toEqual({ machineType: "e2-micro", minInstances: 3, maxInstances: 5 });
     expect(rig.sim.control.requests({ method: "PatchConnector" }).map((r) => r.code)).toEqual(["OK"]);
     const updated = (await rig.events("floor")).find((e) => e.reason === "Updated");
-    expect(updated?.note).toBe("Applied minInstances: desired 3, live 2");
+    expect(updated?.note).toBe("Applied 1 field: minInstances 2 → 3");
   });
 
   it("in Observe mode computes the raise but changes nothing", async () => {

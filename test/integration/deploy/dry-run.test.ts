@@ -174,7 +174,7 @@ describe("server-side dry run of deploy/", () => {
       { input: toYaml(manifests) },
     );
     expect(result.code).not.toBe(0);
-    const refusals = result.stderr.split("\n").filter((line) => line.startsWith("error:"));
+    const refusals = result.stderr.split("\n").filter((line) => /^error:|no matches for kind/.test(line));
     expect(refusals, result.stderr).toHaveLength(1);
     expect(refusals[0]).toMatch(/no matches for kind "PodDisruptionBudget" in version "policy\/v1"/);
     expect(result.stdout.trim().split("\n")).toHaveLength(manifests.length - 1);

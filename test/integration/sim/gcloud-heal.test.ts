@@ -105,7 +105,12 @@ if (!gcloudInstalled()) {
       expect(owned(rig.service(SERVICE))).toEqual(DECLARED);
       const detected = (await rig.events("backend")).find((e) => e.reason === "DriftDetected");
       // driftguard saw, through v2, every setting gcloud changed through v1.
-      for (const seen of ["desired 600s, live 25s", "DB_POOL_SIZE", "connectors/other", "minInstanceCount"])
+      for (const seen of [
+        "requestTimeout 600s → 25s",
+        "DB_POOL_SIZE 10 → 20",
+        "connectors/other",
+        "scaling.minInstances 1 → 3",
+      ])
         expect(detected?.note).toContain(seen);
       expect(healed.status?.driftCorrections).toBeGreaterThanOrEqual(1);
     });
