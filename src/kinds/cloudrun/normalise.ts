@@ -2,6 +2,7 @@
 // "4Gi", "10m" equals { seconds: 600 }, 2 equals "PRIVATE_RANGES_ONLY", and a field the server left unset
 // equals its documented server default. Without this, every resync would "heal" a difference that is not one.
 
+import { quantityValue } from "../../api/limits.ts";
 import { parseDuration } from "../../api/duration.ts";
 import type { ContainerField, FieldTarget, TemplateField } from "./fields.ts";
 
@@ -214,25 +215,6 @@ export function durationSeconds(raw: unknown): number | undefined {
   return whole + fraction / 1e9;
 }
 
-const QUANTITY = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:([KMGTPE]i|[numkMGTPE])|[eE]([+-]?[0-9]+))?$/;
-const SUFFIX_FACTOR: Readonly<Record<string, number>> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
 /**
  * A Kubernetes quantity in base units times `scale`, rounded to an integer (millicores for CPU with scale 1000,
  * bytes for memory with scale 1): "1000m" and "1" are both 1000 millicores; "1G" is 10^9 bytes, "1Gi" 2^30.
@@ -240,12 +222,8 @@ const SUFFIX_FACTOR: Readonly<Record<string, number>> = {
 export function quantityTimes(raw: unknown, scale: number): number | undefined {
   if (typeof raw === "number") return Number.isFinite(raw) && raw >= 0 ? Math.round(raw * scale) : undefined;
   if (typeof raw !== "string") return undefined;
-  const match = QUANTITY.exec(raw.trim());
-  if (!match) return undefined;
-  const [, amount, suffix, exponent] = match;
-  const factor =
-    suffix !== undefined ? (SUFFIX_FACTOR[suffix] ?? 1) : exponent !== undefined ? 10 ** Number(exponent) : 1;
-  return Math.round(Number(amount) * factor * scale);
+  const value = quantityValue(raw.trim());
+  return value === undefined || !Number.isFinite(value) ? undefined : Math.round(value * scale);
 }
 
 /** VPC egress as its enum name; numbers and names are both accepted, the unspecified value is undefined. */
