@@ -105,6 +105,7 @@ export const RULE_CASES: RuleCase[] = [
       ...database({ maxConnections: 100, safetyMargin: 0.29, pool: { size: 30 } }),
     },
     rejection: "spec.database.pool: (30 + 0) × 1 = 30 connections exceeds floor(100 × 0.29) = 29",
+    controllerReason: "ConnectionBudgetExceeded",
   },
   {
     name: "connection budget without maxInstances",
