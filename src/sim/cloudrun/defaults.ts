@@ -5,22 +5,28 @@
 // string map (google/cloud/run/v2/k8s.min.proto ResourceRequirements.limits).
 
 import type { JsonObject } from "../core/module.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CPU,
+  DEFAULT_MAX_INSTANCES,
+  DEFAULT_MEMORY,
+  DEFAULT_PORT,
+  DEFAULT_TIMEOUT,
+  FRACTIONAL_CPU_CONCURRENCY,
+  LATEST,
+} from "./google-facts.ts";
 import { parseCpu } from "./quantities.ts";
 
-// The defaults Google filled in for a service created with only an image, env and maxInstanceCount
-// (same recording, interaction 1): timeout, concurrency, CPU, memory, port, startup probe, cpuIdle.
-export const DEFAULT_TIMEOUT = "300s";
-export const DEFAULT_MAX_INSTANCES = 100;
-export const DEFAULT_CONCURRENCY = 80;
-/**
- * "If you use less than 1 CPU ... Maximum concurrency must be set to 1"
- * (https://cloud.google.com/run/docs/configuring/cpu), so that is the default below one CPU.
- */
-export const FRACTIONAL_CPU_CONCURRENCY = 1;
-export const DEFAULT_CPU = "1000m";
-export const DEFAULT_MEMORY = "512Mi";
-export const DEFAULT_PORT = 8080;
-export const LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CPU,
+  DEFAULT_MAX_INSTANCES,
+  DEFAULT_MEMORY,
+  DEFAULT_PORT,
+  DEFAULT_TIMEOUT,
+  FRACTIONAL_CPU_CONCURRENCY,
+  LATEST,
+};
 
 /** A copy of `service` with Cloud Run's defaults filled in. */
 export function withServiceDefaults(service: JsonObject, projectNumber: string): JsonObject {

@@ -8,6 +8,7 @@ import { SimError } from "../core/errors.ts";
 import type { JsonObject, SimContext } from "../core/module.ts";
 import type { AnyJson, OperationJson } from "../core/operations.ts";
 import { withServiceDefaults } from "./defaults.ts";
+import { DELETED_SERVICE_RETENTION_MS } from "./google-facts.ts";
 import type { RevisionFailures } from "./failures.ts";
 import {
   checkEtag,
@@ -254,9 +255,6 @@ export class ServiceStore {
     if (failure && newRevision) throw new SimError("FAILED_PRECONDITION", failure);
   }
 }
-
-/** Google keeps a deleted service's name for 30 days: expireTime - deleteTime in interaction 11. */
-const DELETED_SERVICE_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 function serviceBytes(service: JsonObject): Buffer {
   return Buffer.from(JSON.stringify(service));

@@ -1,34 +1,21 @@
-// Size and character limits Google documents for labels and environment variables of a Cloud Run service.
-//
-// Labels: https://cloud.google.com/resource-manager/docs/labels-overview#requirements ("Keys have a minimum
-// length of 1 character and a maximum length of 63 characters ... Keys and values can contain only lowercase
-// letters, numeric characters, underscores, and dashes. All characters must use UTF-8 encoding, and international
-// characters are allowed. Keys must start with a lowercase letter or international character."; at most 64 labels
-// per resource). Google's APIs state the same as [\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62} for keys and
-// [\p{Ll}\p{Lo}\p{N}_-]{0,63} for values, at most 128 bytes each.
-// Environment: google/cloud/run/v2/k8s.min.proto, EnvVar.value: "the maximum length is 32768 bytes";
-// https://cloud.google.com/run/docs/configuring/services/environment-variables: "a maximum of 1000 environment
-// variables per container". Google's handling of a NUL character in a value is not documented; a process
-// environment cannot carry one, so the stricter reading (refused) is taken.
-// Annotations: google/cloud/run/v2/service.proto, Service.annotations: "This field follows Kubernetes
-// annotations' namespacing, limits, and rules": qualified-name keys and at most 256 KiB of keys and values
-// together (k8s.io/apimachinery/pkg/api/validation ValidateAnnotations, TotalAnnotationSizeLimitB).
-// The exact wording of Google's messages for these is not recorded; the field paths follow the other violations.
+// Size and character limits Google documents for labels, environment variables and annotations of a Cloud
+// Run service; the limits and their sources are in google-facts.ts. The exact wording of Google's messages for
+// these is not recorded; the field paths follow the other violations.
 
 import type { FieldViolation } from "../core/errors.ts";
 import type { JsonObject } from "../core/module.ts";
 
-const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u;
-const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u;
-const MAX_LABELS = 64;
-const MAX_LABEL_BYTES = 128;
-const MAX_ENV_VARS = 1000;
-const MAX_ENV_VALUE_BYTES = 32768;
-
-const QUALIFIED_NAME =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const MAX_PREFIX = 253;
-const MAX_ANNOTATION_BYTES = 256 * 1024;
+import {
+  LABEL_KEY,
+  LABEL_VALUE,
+  MAX_ANNOTATION_BYTES,
+  MAX_ENV_VALUE_BYTES,
+  MAX_ENV_VARS,
+  MAX_LABEL_BYTES,
+  MAX_LABELS,
+  MAX_PREFIX,
+  QUALIFIED_NAME,
+} from "./google-facts.ts";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 

@@ -3,11 +3,9 @@
 
 import type { FieldViolation } from "../core/errors.ts";
 import type { JsonObject } from "../core/module.ts";
+import { PROBE_LIMITS } from "./google-facts.ts";
 
-const LIMITS = {
-  startupProbe: { period: 240, initialDelay: 240 },
-  livenessProbe: { period: 3600, initialDelay: 3600 },
-} as const;
+const LIMITS = PROBE_LIMITS;
 
 export function validateProbe(
   probe: JsonObject,

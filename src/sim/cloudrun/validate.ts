@@ -7,27 +7,14 @@ import { parseDuration } from "../core/well-known.ts";
 import { GiB, MiB, parseCpu, parseMemory } from "./quantities.ts";
 import { checkAnnotations, checkEnvLimits, checkLabels } from "./validate-limits.ts";
 import { validateProbe } from "./validate-probes.ts";
-
-const SYSTEM_PREFIXES = [
-  "run.googleapis.com/",
-  "autoscaling.knative.dev/",
-  "serving.knative.dev/",
-  "cloud.googleapis.com/",
-];
-const RESERVED_ENV = new Set(["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]);
-const WHOLE_CPUS = new Set([1, 2, 4, 6, 8]);
-/** Minimum memory for a CPU count, and the minimum CPU count for memory above a threshold. */
-const MIN_MEMORY_FOR_CPU: Array<[cpu: number, memory: number]> = [
-  [8, 4 * GiB],
-  [6, 4 * GiB],
-  [4, 2 * GiB],
-];
-const MIN_CPU_FOR_MEMORY: Array<[memory: number, cpu: number]> = [
-  [24 * GiB, 8],
-  [16 * GiB, 6],
-  [8 * GiB, 4],
-  [4 * GiB, 2],
-];
+import {
+  CLIENT_LABEL_PREFIX,
+  MIN_CPU_FOR_MEMORY,
+  MIN_MEMORY_FOR_CPU,
+  RESERVED_ENV,
+  SYSTEM_PREFIXES,
+  WHOLE_CPUS,
+} from "./google-facts.ts";
 
 type Violations = FieldViolation[];
 
@@ -44,9 +31,7 @@ export function validateService(service: JsonObject, serviceId: string, field = 
   checkSystemKeys(template.labels, `${field}.template.labels`, "labels", out);
   checkSystemKeys(template.annotations, `${field}.template.annotations`, "annotations", out);
   const system = (key: string) => SYSTEM_PREFIXES.some((prefix) => key.startsWith(prefix));
-  // gcloud's `run services update|deploy` (Admin API v1) writes client.knative.dev/nonce on every revision
-  // template, and Google accepts it: the Knative client's own labels are not held to the user-label syntax.
-  const client = (key: string) => system(key) || key.startsWith("client.knative.dev/");
+  const client = (key: string) => system(key) || key.startsWith(CLIENT_LABEL_PREFIX);
   checkLabels(service.labels, `${field}.labels`, system, out);
   checkLabels(template.labels, `${field}.template.labels`, client, out);
   checkAnnotations(service.annotations, `${field}.annotations`, out);

@@ -3,6 +3,8 @@
 // the YAML reference (https://cloud.google.com/run/docs/reference/yaml/v1), and the constants of Google's
 // own client that writes them (gcloud: googlecloudsdk/api_lib/run/{container_resource,service,revision}.py).
 
+import { SYSTEM_PREFIXES } from "../google-facts.ts";
+
 export const V1 = {
   // Service metadata.
   location: "cloud.googleapis.com/location",
@@ -28,13 +30,8 @@ export const V1 = {
   encryptionKey: "run.googleapis.com/encryption-key",
 } as const;
 
-/** Prefixes of annotations and labels that are Google's, not the user's (v2 rejects them: RevisionTemplate.annotations). */
-export const SYSTEM_PREFIXES = [
-  "run.googleapis.com/",
-  "cloud.googleapis.com/",
-  "serving.knative.dev/",
-  "autoscaling.knative.dev/",
-];
+/** Prefixes of annotations and labels that are Google's, not the user's (v2 rejects them), in google-facts.ts. */
+export { SYSTEM_PREFIXES };
 
 /** Ingress annotation values (gcloud service.py INGRESS_*) and the v2 enum (google/cloud/run/v2/vendor_settings.proto). */
 export const INGRESS: Record<string, string> = {
