@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { EventRecorder } from "../kube/events.ts";
-import { Informer } from "../kube/informer.ts";
+import { Informer, pruneObject } from "../kube/informer.ts";
 import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
 import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
@@ -162,7 +162,7 @@ export class ClusterSource implements DesiredStateSource {
       object,
     );
     if (result.outcome === "written" && result.object)
-      this.#written.set(`${resource.kind}:${namespace}/${name}`, result.object);
+      this.#written.set(`${resource.kind}:${namespace}/${name}`, pruneObject(result.object));
     return result.outcome === "written";
   }
 
