@@ -13,7 +13,7 @@ import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
 import type { CommonSpec } from "../kinds/kind.ts";
-import type { LeaderElector } from "../kube/leader.ts";
+import type { Elector } from "../kube/shard.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import { LeaderGatedGuard, LeaderGatedSource } from "./leader-gate.ts";
 import { classifyReconcileError } from "./errors.ts";
@@ -88,7 +88,7 @@ export async function startController(
   source: DesiredStateSource,
   log: Logger,
   hooks: ControllerHooks = {},
-  leader?: LeaderElector,
+  leader?: Elector,
 ): Promise<RunningController> {
   const allowed = () => leader === undefined || leader.isLeader();
   // Set once the manager exists: an API that answers again releases the keys backing off on it.

@@ -26,6 +26,8 @@ export interface ClusterSourceOptions {
   staleAfterMs?: number;
   /** Manage only objects in these namespaces (default: all). */
   namespaces?: string[];
+  /** With sharding: whether this replica's shard holds the namespace (asked on every look-up). */
+  owns?: (namespace: string) => boolean;
 }
 
 interface NamespaceObject {
@@ -207,6 +209,7 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   #inScope(namespace: string): boolean {
+    if (this.#o.owns && !this.#o.owns(namespace)) return false;
     return this.#o.namespaces === undefined || this.#o.namespaces.includes(namespace);
   }
 
