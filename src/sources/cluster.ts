@@ -136,10 +136,16 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   list(resource: ResourceType): ManagedObject[] {
-    return this.#informer(resource)
-      .list()
-      .filter((o) => this.#inScope(o.metadata?.namespace ?? ""))
-      .map((o) => this.get(resource, o.metadata?.namespace ?? "", o.metadata?.name ?? "") ?? o);
+    // Called for every peer walk (budgets, dependents), so one pass, and the written-status check only
+    // while a status write is still ahead of the watch.
+    const written = this.#written.size > 0;
+    const objects: ManagedObject[] = [];
+    for (const o of this.#informer(resource).list()) {
+      const { namespace = "", name = "" } = o.metadata ?? {};
+      if (!this.#inScope(namespace)) continue;
+      objects.push(written ? (this.get(resource, namespace, name) ?? o) : o);
+    }
+    return objects;
   }
 
   namespaceAnnotations(namespace: string): Record<string, string> | undefined {
