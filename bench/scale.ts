@@ -5,7 +5,8 @@
 // Knobs: BENCH_SCALE_CONFIGS (5000), BENCH_SCALE_PROJECTS (20), BENCH_SCALE_CONNECTORS (50),
 // BENCH_SCALE_RESYNC (60s), BENCH_SCALE_LIMIT (15m), BENCH_SCALE_QPS (500 per project),
 // BENCH_HEAP_SNAPSHOT (1: write a heap snapshot of the controller once the fleet is quiet),
-// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit), BENCH_ROOT (run another checkout).
+// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit), BENCH_ROOT (run another checkout),
+// BENCH_NODE_FLAGS (more node flags for the controller), BENCH_OUT (where the JSON goes).
 
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -34,11 +35,18 @@ const logDir = await mkdtemp(join(tmpdir(), "driftguard-scale-"));
 const processes = new ProcessSet(logDir);
 let cluster: BenchCluster | undefined;
 let sim: Simulator | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping every process`);
+    void Promise.all([processes.stopAll(), sim?.stop(), cluster?.stop()]).finally(() => process.exit(130));
+  });
+}
 try {
   progress(`starting kube-apiserver + etcd and the simulator; logs and snapshots in ${logDir}`);
   cluster = await BenchCluster.start();
   sim = await startSimulator({ operationLatencyMs: 100 });
   const nodeFlags = [
+    ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : []),
     ...(process.env.BENCH_HEAP_SNAPSHOT === "1" ? ["--heapsnapshot-signal=SIGUSR2"] : []),
     ...(process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--cpu-prof-dir=${logDir}`] : []),
   ];
