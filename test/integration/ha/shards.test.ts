@@ -1,6 +1,6 @@
 // Sharding with real `driftguard run` processes: three shards over six namespaces, three replicas that
-// claim one shard each and a fourth that stands by. Every service is written by exactly one replica (the
-// simulator's request log counts UpdateService per service), and when a shard's replica is killed (SIGKILL:
+// claim one shard each and a fourth that stands by. Every service is written once and read by one replica
+// only (the simulator's request log counts UpdateService and GetService per service), and when a shard's replica is killed (SIGKILL:
 // no release) the standby takes that shard's Lease within a lease duration plus a retry period and heals
 // its services, still with one write per service.
 
@@ -20,6 +20,7 @@ const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url))
 const SHARDS = 3;
 const LEASE_MS = 3_000;
 const RETRY_MS = 500;
+const RESYNC_MS = 5_000;
 const PROJECT = "shard-project";
 const service = (namespace: string, i: number) =>
   `projects/${PROJECT}/locations/us-central1/services/${namespace}-${i}`;
@@ -100,12 +101,22 @@ describe("sharding across replicas", () => {
   };
   const timeoutOf = (full: string) =>
     (sim.control.getService(full) as { template: { timeout?: string } }).template.timeout;
-  const writesPerService = () => {
+  /** Calls of `method` per service, whatever their outcome (a refused second writer counts too). */
+  const callsPerService = (method: string) => {
     const counts = new Map(services.map((s) => [s.full, 0]));
-    for (const r of sim.control.requests({ method: "UpdateService" })) {
-      if (r.code === "OK" && counts.has(r.resource)) counts.set(r.resource, (counts.get(r.resource) ?? 0) + 1);
+    for (const r of sim.control.requests({ method })) {
+      if (counts.has(r.resource)) counts.set(r.resource, (counts.get(r.resource) ?? 0) + 1);
     }
     return Object.fromEntries(counts);
+  };
+  const writesPerService = () => callsPerService("UpdateService");
+  /** Over two resync intervals each service is read about twice by its one replica, not once per replica. */
+  const expectOneReaderEach = async () => {
+    sim.control.clearRequests();
+    await new Promise((resolve) => setTimeout(resolve, 2 * RESYNC_MS));
+    const reads = Object.values(callsPerService("GetService"));
+    expect(Math.max(...reads)).toBeLessThanOrEqual(3);
+    expect(Math.min(...reads)).toBeGreaterThanOrEqual(1);
   };
   const once = (value: number) => Object.fromEntries(services.map((s) => [s.full, value]));
 
@@ -135,7 +146,7 @@ describe("sharding across replicas", () => {
           spec: {
             service: { project: PROJECT, region: "us-central1", name: s.name },
             requestTimeout: "600s",
-            resyncInterval: "5s",
+            resyncInterval: `${RESYNC_MS / 1000}s`,
           },
         },
       });
@@ -159,6 +170,7 @@ describe("sharding across replicas", () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(writesPerService()).toEqual(once(1));
     expect(shardLedBy(standby)).toBeUndefined();
+    await expectOneReaderEach();
 
     // Kill the replica of the shard of the first namespace; drift every service.
     const victim = started.find((r) => shardLedBy(r) === shardOf(namespaces[0] ?? "", SHARDS));
@@ -183,5 +195,6 @@ describe("sharding across replicas", () => {
     await until("every service healed", () => services.every((s) => timeoutOf(s.full) === "600s"), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(writesPerService()).toEqual(once(1));
+    await expectOneReaderEach();
   });
 });
