@@ -7,6 +7,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
+import { shareConnections } from "../kube/connections.ts";
 import { EventRecorder } from "../kube/events.ts";
 import { Informer, pruneObject } from "../kube/informer.ts";
 import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
@@ -46,7 +47,7 @@ export class ClusterSource implements DesiredStateSource {
 
   constructor(options: ClusterSourceOptions) {
     this.#o = options;
-    this.#kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig);
+    this.#kc = shareConnections(options.kubeConfig ?? loadKubeConfig(options.kubeconfig));
     const informerOptions = {
       logger: options.log,
       ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}),
