@@ -119,10 +119,7 @@ export class LeaderElector {
     // An attempt stuck on an unresponsive API server must not hold up shutdown.
     await Promise.race([this.#loop, sleep(this.#o.renewDeadlineMs, undefined, { ref: false })]);
     this.#stepDown("stopped", "info");
-    // Also when an acquire landed just as we stopped: a lease we hold but never acted on goes back at once.
-    if (options.release !== false && (wasLeading || this.#observed?.record.holderIdentity === this.#o.identity)) {
-      await this.#release();
-    }
+    if (wasLeading && options.release !== false) await this.#release();
   }
 
   async #run(): Promise<void> {
