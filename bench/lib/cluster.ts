@@ -13,7 +13,7 @@ import {
 import { fileURLToPath } from "node:url";
 import { API_VERSION, GROUP, VERSION } from "../../src/api/common.ts";
 import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
-import type { ManagedObject } from "../../src/kinds/kind.ts";
+import type { ManagedObject, ResourceType } from "../../src/kinds/kind.ts";
 import { Informer } from "../../src/kube/informer.ts";
 import { Envtest } from "../../test/support/envtest.ts";
 import { mapConcurrent } from "./stats.ts";
@@ -80,6 +80,23 @@ export class BenchCluster {
           metadata: { name },
           spec: configSpec(name, resync),
         },
+      }),
+    );
+  }
+
+  /** Objects of any managed kind with the given specs, `concurrency` creates in flight. */
+  async createObjects(
+    namespace: string,
+    objects: ReadonlyArray<{ resource: ResourceType; name: string; spec: object }>,
+    concurrency = 32,
+  ): Promise<void> {
+    await mapConcurrent(objects, concurrency, ({ resource, name, spec }) =>
+      this.#custom.createNamespacedCustomObject({
+        group: resource.group,
+        version: resource.version,
+        namespace,
+        plural: resource.plural,
+        body: { apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { name }, spec },
       }),
     );
   }

@@ -5,6 +5,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { openSync, readFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -22,11 +23,13 @@ export class BenchProcess {
   readonly logPath: string;
   readonly #child: ChildProcess;
   readonly #exited: Promise<unknown>;
+  readonly #cwd: string;
 
-  constructor(name: string, child: ChildProcess, logPath: string) {
+  constructor(name: string, child: ChildProcess, logPath: string, cwd = ROOT) {
     this.name = name;
     this.#child = child;
     this.logPath = logPath;
+    this.#cwd = cwd;
     this.#exited = once(child, "exit");
   }
 
@@ -54,6 +57,19 @@ export class BenchProcess {
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+
+  /** Heap snapshots (--heapsnapshot-signal) in the process's working directory, as full paths. */
+  async heapSnapshots(): Promise<string[]> {
+    const files = await readdir(this.#cwd);
+    return files.filter((f) => f.endsWith(".heapsnapshot")).map((f) => join(this.#cwd, f));
+  }
+
+  /** True when `file` did not grow over the last second. */
+  async settled(file: string): Promise<boolean> {
+    const before = (await stat(file)).size;
+    await sleep(1000);
+    return before > 0 && (await stat(file)).size === before;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
@@ -85,25 +101,36 @@ export class ProcessSet {
   }
 
   /** `driftguard run` against the cluster in `kubeconfig` and the simulator; `extra` flags go last. */
-  driftguard(name: string, kubeconfig: string, gcp: GcpEndpoints, extra: string[]): BenchProcess {
-    return this.#start(name, "src/cli/main.ts", [
-      "run",
-      "--kubeconfig",
-      kubeconfig,
-      "--gcp-endpoint",
-      `127.0.0.1:${gcp.grpcPort}`,
-      "--gcp-rest-endpoint",
-      `http://127.0.0.1:${gcp.restPort}`,
-      "--gcp-access-token",
-      "bench",
-      "--qps",
-      "500",
-      "--workers",
-      "8",
-      "--log-level",
-      "warn",
-      ...extra,
-    ]);
+  driftguard(
+    name: string,
+    kubeconfig: string,
+    gcp: GcpEndpoints,
+    extra: string[],
+    how: { nodeFlags?: string[]; root?: string } = {},
+  ): BenchProcess {
+    return this.#start(
+      name,
+      "src/cli/main.ts",
+      [
+        "run",
+        "--kubeconfig",
+        kubeconfig,
+        "--gcp-endpoint",
+        `127.0.0.1:${gcp.grpcPort}`,
+        "--gcp-rest-endpoint",
+        `http://127.0.0.1:${gcp.restPort}`,
+        "--gcp-access-token",
+        "bench",
+        "--qps",
+        "500",
+        "--workers",
+        "8",
+        "--log-level",
+        "warn",
+        ...extra,
+      ],
+      how,
+    );
   }
 
   /** The naive baseline controller (bench/naive-controller.ts). */
@@ -127,11 +154,20 @@ export class ProcessSet {
     process.removeListener("exit", this.#killAll);
   }
 
-  #start(name: string, script: string, args: string[]): BenchProcess {
+  #start(
+    name: string,
+    script: string,
+    args: string[],
+    how: { nodeFlags?: string[]; root?: string } = {},
+  ): BenchProcess {
     const logPath = join(this.#logDir, `${name}.log`);
     const log = openSync(logPath, "a");
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ["ignore", log, log] });
-    const started = new BenchProcess(name, child, logPath);
+    const cwd = how.root ?? ROOT;
+    const child = spawn(process.execPath, [...(how.nodeFlags ?? []), script, ...args], {
+      cwd,
+      stdio: ["ignore", log, log],
+    });
+    const started = new BenchProcess(name, child, logPath, cwd);
     this.#children.push(started);
     return started;
   }

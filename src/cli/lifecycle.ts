@@ -6,6 +6,7 @@ import { parseDuration } from "../api/duration.ts";
 import type { ControllerHooks } from "../controller/compose.ts";
 import { defaultIdentity, LeaderElector, podNamespace } from "../kube/leader.ts";
 import { validateTimings } from "../kube/lease.ts";
+import { ShardElector, type Elector } from "../kube/shard.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { DriftguardMetrics } from "../observability/metrics.ts";
 import { ClusterSource } from "../sources/cluster.ts";
@@ -20,6 +21,8 @@ export interface LifecycleOptions {
   retryPeriod: string;
   shutdownTimeout: string;
   healthPort: number;
+  shards: number;
+  shardIndex?: number;
 }
 
 export function lifecycleOptions(command: Command): Command {
@@ -42,6 +45,23 @@ export function lifecycleOptions(command: Command): Command {
         'namespace of the Lease (default: the pod\'s own namespace, else "default")',
       ).env("DRIFTGUARD_LEADER_ELECTION_NAMESPACE"),
     )
+    .addOption(
+      new Option(
+        "--shards <n>",
+        "split the objects into N shards by namespace, one Lease each; a replica reconciles one shard",
+      )
+        .argParser(wholeNumber("--shards", 1))
+        .env("DRIFTGUARD_SHARDS")
+        .default(1),
+    )
+    .addOption(
+      new Option(
+        "--shard-index <i>",
+        "the shard this replica contends for (0 to N-1; default: the first free shard, standing by for any)",
+      )
+        .argParser(wholeNumber("--shard-index", 0))
+        .env("DRIFTGUARD_SHARD_INDEX"),
+    )
     .addOption(durationOption("--lease-duration", "how long a lease stays valid without renewal", "15s"))
     .addOption(durationOption("--renew-deadline", "how long the leader tries to renew before it stops leading", "10s"))
     .addOption(durationOption("--retry-period", "how often replicas try to acquire or renew the lease", "2s"))
@@ -56,12 +76,20 @@ export function lifecycleOptions(command: Command): Command {
     );
 }
 
-/** The leader elector for the cluster source; undefined when election is off or there is no cluster. */
-export function createElector(
-  options: LifecycleOptions,
-  source: DesiredStateSource,
-  log: Logger,
-): LeaderElector | undefined {
+/**
+ * The elector for the cluster source: one Lease, or one per shard with --shards above 1; undefined when
+ * election is off or there is no cluster.
+ */
+export function createElector(options: LifecycleOptions, source: DesiredStateSource, log: Logger): Elector | undefined {
+  const sharded = options.shards > 1 || options.shardIndex !== undefined;
+  if (sharded && options.shardIndex !== undefined && options.shardIndex >= options.shards) {
+    throw new InvalidArgumentError(
+      `--shard-index must be below --shards (${options.shards}), got ${options.shardIndex}`,
+    );
+  }
+  if (sharded && (!options.leaderElect || !(source instanceof ClusterSource))) {
+    throw new InvalidArgumentError("--shards and --shard-index need leader election and the cluster source");
+  }
   if (!options.leaderElect) return undefined;
   if (!(source instanceof ClusterSource)) {
     log.info("leader election needs the cluster source; running as the only replica");
@@ -77,13 +105,19 @@ export function createElector(
   } catch (err) {
     throw new InvalidArgumentError(`--lease-duration/--renew-deadline/--retry-period: ${(err as Error).message}`);
   }
-  return new LeaderElector({
+  const election = {
     kubeConfig: source.kubeConfig,
     namespace: options.leaderElectionNamespace ?? podNamespace(),
     name: options.leaderElectionId,
     identity: defaultIdentity(),
     log,
     ...timings,
+  };
+  if (!sharded) return new LeaderElector(election);
+  return new ShardElector({
+    ...election,
+    shards: options.shards,
+    ...(options.shardIndex === undefined ? {} : { index: options.shardIndex }),
   });
 }
 
@@ -112,7 +146,7 @@ export function metricsHooks(metrics: DriftguardMetrics): ControllerHooks {
  */
 export function watchesStale(
   sourceStale: boolean,
-  leader: Pick<LeaderElector, "apiSilentForMs"> | undefined,
+  leader: Pick<Elector, "apiSilentForMs"> | undefined,
   leaseDurationMs: number,
 ): boolean {
   if (!sourceStale) return false;
@@ -120,7 +154,7 @@ export function watchesStale(
 }
 
 /** Resolves with the first stop signal, or "lost" when the elector stops leading by itself. */
-export function stopRequested(leader: LeaderElector | undefined): Promise<"SIGTERM" | "SIGINT" | "lost"> {
+export function stopRequested(leader: Elector | undefined): Promise<"SIGTERM" | "SIGINT" | "lost"> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -149,6 +183,16 @@ function portFlag(flag: string) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
       throw new InvalidArgumentError(`${flag} must be a port number from 0 to 65535, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}, got "${value}"`);
     }
     return n;
   };

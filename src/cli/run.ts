@@ -16,6 +16,7 @@ import type { GcpConnection } from "../gcp/connection.ts";
 import { HealthServer } from "../observability/health.ts";
 import { createLogger, parseLogLevel, type Logger } from "../observability/logger.ts";
 import { DriftguardMetrics } from "../observability/metrics.ts";
+import { ShardElector } from "../kube/shard.ts";
 import { ClusterSource } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
@@ -242,11 +243,16 @@ export function controllerConfig(options: RunOptions): ControllerConfig {
   };
 }
 
-export function createSource(options: RunOptions, log: Logger): DesiredStateSource {
+export function createSource(
+  options: RunOptions,
+  log: Logger,
+  owns?: (namespace: string) => boolean,
+): DesiredStateSource {
   if (options.source === "cluster") {
     return new ClusterSource({
       resources: [...MANAGED_RESOURCES],
       log,
+      ...(owns ? { owns } : {}),
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.namespace ? { namespaces: options.namespace.flatMap((n) => n.split(",")).filter(Boolean) } : {}),
     });
@@ -289,8 +295,12 @@ export function runCommand(): Command {
     if (!options.gcpAccessToken) checkGoogleCredentialsFile();
     logTenancyDefault(log, options.requireProjectAllowlist);
     const shutdownMs = parseDuration(options.shutdownTimeout);
-    const source = createSource(options, log);
+    // With shards, the source manages only the namespaces of the shard this replica wins.
+    const shard: { elector?: ShardElector } = {};
+    const owns = options.shards > 1 ? (namespace: string) => shard.elector?.owns(namespace) ?? false : undefined;
+    const source = createSource(options, log, owns);
     const leader = createElector(options, source, log);
+    if (leader instanceof ShardElector) shard.elector = leader;
     const stop = stopRequested(leader);
     const metrics = new DriftguardMetrics();
     metrics.trackObjects(() => MANAGED_RESOURCES.map((r) => ({ kind: r.kind, objects: source.list(r) })));

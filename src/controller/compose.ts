@@ -14,7 +14,7 @@ import type { BreakerState } from "../gcp/guard.ts";
 import type { RpcCodeName } from "../gcp/errors.ts";
 import type { AutoscalingHooks } from "../kinds/connector/autoscale.ts";
 import type { CommonSpec, ResourceType } from "../kinds/kind.ts";
-import type { LeaderElector } from "../kube/leader.ts";
+import type { Elector } from "../kube/shard.ts";
 import type { DesiredStateSource } from "../sources/source.ts";
 import type { ActorKind, AttributionLookup } from "./attribution.ts";
 import { AuditWiring, type AuditConfig, type AuditHooks } from "./audit.ts";
@@ -103,7 +103,7 @@ export async function startController(
   source: DesiredStateSource,
   log: Logger,
   hooks: ControllerHooks = {},
-  leader?: LeaderElector,
+  leader?: Elector,
 ): Promise<RunningController> {
   const allowed = () => leader === undefined || leader.isLeader();
   // Set once the manager exists: an API that answers again releases the keys backing off on it.

@@ -7,8 +7,9 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
+import { shareConnections } from "../kube/connections.ts";
 import { EventRecorder } from "../kube/events.ts";
-import { Informer } from "../kube/informer.ts";
+import { Informer, pruneObject } from "../kube/informer.ts";
 import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
 import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
@@ -26,6 +27,8 @@ export interface ClusterSourceOptions {
   staleAfterMs?: number;
   /** Manage only objects in these namespaces (default: all). */
   namespaces?: string[];
+  /** With sharding: whether this replica's shard holds the namespace (asked on every look-up). */
+  owns?: (namespace: string) => boolean;
 }
 
 interface NamespaceObject {
@@ -44,7 +47,7 @@ export class ClusterSource implements DesiredStateSource {
 
   constructor(options: ClusterSourceOptions) {
     this.#o = options;
-    this.#kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig);
+    this.#kc = shareConnections(options.kubeConfig ?? loadKubeConfig(options.kubeconfig));
     const informerOptions = {
       logger: options.log,
       ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}),
@@ -134,10 +137,16 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   list(resource: ResourceType): ManagedObject[] {
-    return this.#informer(resource)
-      .list()
-      .filter((o) => this.#inScope(o.metadata?.namespace ?? ""))
-      .map((o) => this.get(resource, o.metadata?.namespace ?? "", o.metadata?.name ?? "") ?? o);
+    // Called for every peer walk (budgets, dependents), so one pass, and the written-status check only
+    // while a status write is still ahead of the watch.
+    const written = this.#written.size > 0;
+    const objects: ManagedObject[] = [];
+    for (const o of this.#informer(resource).list()) {
+      const { namespace = "", name = "" } = o.metadata ?? {};
+      if (!this.#inScope(namespace)) continue;
+      objects.push(written ? (this.get(resource, namespace, name) ?? o) : o);
+    }
+    return objects;
   }
 
   namespaceAnnotations(namespace: string): Record<string, string> | undefined {
@@ -162,7 +171,7 @@ export class ClusterSource implements DesiredStateSource {
       object,
     );
     if (result.outcome === "written" && result.object)
-      this.#written.set(`${resource.kind}:${namespace}/${name}`, result.object);
+      this.#written.set(`${resource.kind}:${namespace}/${name}`, pruneObject(result.object));
     return result.outcome === "written";
   }
 
@@ -207,6 +216,7 @@ export class ClusterSource implements DesiredStateSource {
   }
 
   #inScope(namespace: string): boolean {
+    if (this.#o.owns && !this.#o.owns(namespace)) return false;
     return this.#o.namespaces === undefined || this.#o.namespaces.includes(namespace);
   }
 

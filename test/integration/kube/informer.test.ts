@@ -194,6 +194,34 @@ describe("Informer against a real API server", () => {
     await eventually(() => !informer.isStale(), 15_000, "a fresh watch");
   });
 
+  it("caches objects without managedFields or kubectl's last-applied copy, listed and watched alike", async () => {
+    const ns = await createNamespace("informer-prune");
+    const manifest = (name: string) =>
+      JSON.stringify({
+        apiVersion: `${WIDGETS.group}/${WIDGETS.version}`,
+        kind: "Widget",
+        metadata: { name, namespace: ns, annotations: { team: "blue" } },
+        spec: { size: 1 },
+      });
+    expect((await kubectl(["apply", "-f", "-"], { input: manifest("listed") })).code).toBe(0);
+    const informer = startInformer(new Informer<Widget>(kc, { resource: WIDGETS }));
+    await eventually(() => informer.get(ns, "listed") !== undefined, 15_000, "listed widget");
+    expect((await kubectl(["apply", "-f", "-"], { input: manifest("watched") })).code).toBe(0);
+    await eventually(() => informer.get(ns, "watched") !== undefined, 15_000, "watched widget");
+
+    for (const name of ["listed", "watched"]) {
+      const metadata = informer.get(ns, name)?.metadata as Record<string, unknown>;
+      expect(metadata).not.toHaveProperty("managedFields");
+      // Only kubectl's own copy goes; the object's annotations stay.
+      expect(metadata.annotations).toEqual({ team: "blue" });
+    }
+    // The server does keep both: they are dropped from the cache only.
+    const served = await kubectl(["get", "widgets", "-n", ns, "listed", "-o", "json", "--show-managed-fields"]);
+    const raw = JSON.parse(served.stdout) as { metadata: { managedFields?: unknown[]; annotations: object } };
+    expect(raw.metadata.managedFields?.length).toBeGreaterThan(0);
+    expect(Object.keys(raw.metadata.annotations)).toContain("kubectl.kubernetes.io/last-applied-configuration");
+  });
+
   it("stops promptly while its watch is open", async () => {
     const informer = new Informer<Widget>(kc, { resource: WIDGETS, watchTimeoutSeconds: 300 });
     informer.start();

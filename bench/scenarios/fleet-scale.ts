@@ -1,0 +1,200 @@
+// Fleet scale: thousands of CloudRunServiceConfigs with database profiles over several projects, plus
+// VpcConnectorConfigs, created before the controller starts. Measures start → all Ready, resident memory
+// and heap, a quiet resync's reads, writes and CPU per check, optional heap snapshots, and a quota scenario:
+// RESOURCE_EXHAUSTED in one project and the other projects' read rate before and during its pause.
+
+import { rename } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connectorResource } from "../../src/kinds/connector/resource.ts";
+import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
+import type { BenchContext } from "../lib/context.ts";
+import { fleet, fleetConnectorSpec, fleetSeed, fleetServiceName, fleetServiceSpec } from "../lib/fleet.ts";
+import type { BenchProcess } from "../lib/processes.ts";
+import { round } from "../lib/stats.ts";
+
+export interface FleetScaleOptions {
+  namespace: string;
+  configs: number;
+  projects: number;
+  connectors: number;
+  resync: string;
+  intervalMs: number;
+  limitMs: number;
+  /** Extra `node` flags for the controller (e.g. --cpu-prof); heap snapshots need --heapsnapshot-signal=SIGUSR2. */
+  nodeFlags: string[];
+  /** Directory for heap snapshots; none taken when undefined. */
+  snapshotDir?: string;
+  /** The driftguard checkout to run (default: this one), so an older version can be measured the same way. */
+  root?: string;
+}
+
+export interface FleetScaleResult {
+  configs: number;
+  projects: number;
+  connectors: number;
+  resyncInterval: string;
+  createSeconds: number;
+  startToAllReadySeconds: number | null;
+  timeline: Array<{ seconds: number; ready: number }>;
+  peakRssMiB: number;
+  rssMiBReady: number;
+  quiet: {
+    windowSeconds: number;
+    getServicePerResourcePerInterval: number;
+    updateServicePerInterval: number;
+    googleCalls: Record<string, number>;
+    kubeStatusWritesPerInterval: number;
+    cpuSecondsPerInterval: number;
+    /** Controller CPU per GetService in the window: the cost of one quiet check. */
+    cpuMsPerCheck: number;
+    rssMiB: number;
+  };
+  quota?: {
+    pausedProject: string;
+    otherProjectsReadsPerSecondBefore: number;
+    otherProjectsReadsPerSecondDuring: number;
+  };
+  heapSnapshot?: string;
+}
+
+export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promise<FleetScaleResult> {
+  const f = fleet(o.configs, o.projects, o.connectors);
+  ctx.sim.control.seed(fleetSeed(f));
+  await ctx.cluster.createNamespace(o.namespace);
+  const creating = Date.now();
+  const peers = Math.ceil(o.configs / o.projects);
+  await ctx.cluster.createObjects(o.namespace, [
+    ...f.connectors.map((c) => ({ resource: connectorResource, name: c.name, spec: fleetConnectorSpec(c, o.resync) })),
+    ...f.services.map((m) => ({
+      resource: cloudRunResource,
+      name: m.name,
+      spec: fleetServiceSpec(m, o.resync, peers),
+    })),
+  ]);
+  const createSeconds = round((Date.now() - creating) / 1000, 1);
+  ctx.progress(`created ${o.configs} configs and ${o.connectors} connectors in ${createSeconds}s`);
+
+  ctx.witness.clear();
+  const started = Date.now();
+  const controller = ctx.processes.driftguard(
+    "fleet",
+    ctx.cluster.kubeconfigPath,
+    ctx.gcp,
+    ["--leader-elect", "false", "--health-port", "0", "--namespace", o.namespace],
+    { nodeFlags: o.nodeFlags, ...(o.root ? { root: o.root } : {}) },
+  );
+  let peakRssMiB = 0;
+  const sampler = setInterval(() => {
+    if (controller.running) peakRssMiB = Math.max(peakRssMiB, controller.rssMiB());
+  }, 500);
+  try {
+    const seconds = () => round((Date.now() - started) / 1000, 1);
+    const timeline: FleetScaleResult["timeline"] = [];
+    let ready = 0;
+    let nextMark = 30;
+    while (Date.now() - started < o.limitMs && controller.running) {
+      ready = ctx.cluster.readyCount(o.namespace);
+      if (ready >= o.configs) break;
+      if (seconds() >= nextMark) {
+        timeline.push({ seconds: nextMark, ready });
+        ctx.progress(`fleet: ${JSON.stringify(timeline.at(-1))}`);
+        nextMark += 30;
+      }
+      await sleep(1000);
+    }
+    const allReady = ready >= o.configs;
+    timeline.push({ seconds: seconds(), ready });
+    ctx.progress(`fleet: ${JSON.stringify(timeline.at(-1))}`);
+    const rssMiBReady = round(controller.rssMiB(), 1);
+    // The first writes' operations and the requeues they cause settle within one interval.
+    await sleep(o.intervalMs);
+    const quiet = await quietChecks(ctx, controller, f.services.map(fleetServiceName), o);
+    const heapSnapshot = o.snapshotDir ? await snapshot(controller, o.snapshotDir, `fleet-${o.configs}`) : undefined;
+    const quota = o.projects > 1 ? await quotaScenario(ctx) : undefined;
+    return {
+      configs: o.configs,
+      projects: o.projects,
+      connectors: o.connectors,
+      resyncInterval: o.resync,
+      createSeconds,
+      startToAllReadySeconds: allReady ? (timeline.at(-1)?.seconds ?? null) : null,
+      timeline,
+      peakRssMiB: round(Math.max(peakRssMiB, quiet.rssMiB), 1),
+      rssMiBReady,
+      quiet,
+      ...(quota ? { quota } : {}),
+      ...(heapSnapshot ? { heapSnapshot } : {}),
+    };
+  } finally {
+    clearInterval(sampler);
+    await controller.stop();
+  }
+}
+
+async function quietChecks(
+  ctx: BenchContext,
+  controller: BenchProcess,
+  resources: readonly string[],
+  o: FleetScaleOptions,
+): Promise<FleetScaleResult["quiet"]> {
+  ctx.witness.clear();
+  const writes = ctx.cluster.countWrites(o.namespace);
+  const cpuBefore = controller.cpuSeconds();
+  const started = Date.now();
+  await sleep(o.intervalMs);
+  const cpu = controller.cpuSeconds() - cpuBefore;
+  const windowMs = Date.now() - started;
+  const intervals = windowMs / o.intervalMs;
+  const calls = ctx.witness.countByMethod();
+  const reads = ctx.witness.perResource("GetService", resources).reduce((a, b) => a + b, 0);
+  return {
+    windowSeconds: round(windowMs / 1000, 1),
+    getServicePerResourcePerInterval: round(reads / resources.length / intervals, 3),
+    updateServicePerInterval: round((calls.UpdateService ?? 0) / intervals, 2),
+    googleCalls: calls,
+    kubeStatusWritesPerInterval: round(writes.status / intervals, 2),
+    cpuSecondsPerInterval: round(cpu / intervals, 3),
+    cpuMsPerCheck: round(reads > 0 ? (cpu * 1000) / reads : Number.NaN, 3),
+    rssMiB: round(controller.rssMiB(), 1),
+  };
+}
+
+/** SIGUSR2 (with --heapsnapshot-signal) writes Heap.*.heapsnapshot into the controller's working directory. */
+async function snapshot(controller: BenchProcess, dir: string, name: string): Promise<string | undefined> {
+  const before = new Set(await controller.heapSnapshots());
+  process.kill(controller.pid, "SIGUSR2");
+  for (let i = 0; i < 240; i++) {
+    await sleep(1000);
+    const written = (await controller.heapSnapshots()).find((f) => !before.has(f));
+    // The file appears at once and grows; it is complete once its size stops changing.
+    if (written && (await controller.settled(written))) {
+      const target = join(dir, `${name}.heapsnapshot`);
+      await rename(written, target);
+      return target;
+    }
+  }
+  return undefined;
+}
+
+/** One RESOURCE_EXHAUSTED on GetService; the project it hit pauses, and the others' read rate should hold. */
+async function quotaScenario(ctx: BenchContext): Promise<NonNullable<FleetScaleResult["quota"]>> {
+  const windowMs = 10_000;
+  const otherReads = (paused: string | undefined) =>
+    ctx.witness.calls("GetService").filter((e) => paused === undefined || !e.resource.startsWith(`projects/${paused}/`))
+      .length;
+  ctx.witness.clear();
+  await sleep(windowMs);
+  const before = ctx.witness.calls("GetService");
+  ctx.witness.clear();
+  ctx.sim.control.addFault({ method: "GetService", code: "RESOURCE_EXHAUSTED", message: "Quota exceeded", count: 1 });
+  await sleep(windowMs);
+  const hit = ctx.sim.control.requests({ method: "GetService" }).find((e) => e.code === "RESOURCE_EXHAUSTED");
+  const pausedProject = /^projects\/([^/]+)\//.exec(hit?.resource ?? "")?.[1] ?? "none";
+  const beforeOthers = before.filter((e) => !e.resource.startsWith(`projects/${pausedProject}/`)).length;
+  return {
+    pausedProject,
+    otherProjectsReadsPerSecondBefore: round(beforeOthers / (windowMs / 1000), 2),
+    otherProjectsReadsPerSecondDuring: round(otherReads(pausedProject) / (windowMs / 1000), 2),
+  };
+}
