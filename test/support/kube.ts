@@ -2,8 +2,9 @@
 
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
+import { API_VERSION, GROUP, VERSION } from "../../src/api/common.ts";
 
 export function kubeconfigPath(): string {
   return inject("kubeconfig");
@@ -45,4 +46,17 @@ export async function kubectl(args: string[], opts: { input?: string } = {}): Pr
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
   });
+}
+
+/** Creates a CloudRunServiceConfig in `namespace`, as `kubectl apply` of its manifest would. */
+export async function createCloudRunConfig(namespace: string, name: string, spec: object): Promise<void> {
+  await testKubeConfig()
+    .makeApiClient(CustomObjectsApi)
+    .createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: "cloudrunserviceconfigs",
+      body: { apiVersion: API_VERSION, kind: "CloudRunServiceConfig", metadata: { name }, spec },
+    });
 }

@@ -5,12 +5,10 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { freePort } from "../../support/envtest.ts";
-import { createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
+import { createCloudRunConfig, createNamespace, kubeconfigPath } from "../../support/kube.ts";
 import { until } from "./replica.ts";
 
 const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
@@ -102,24 +100,11 @@ describe("a leader frozen past its lease", () => {
         throw new Error(`${err.message}\n${first.output}`);
       },
     );
-    await testKubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: "cloudrunserviceconfigs",
-        body: {
-          apiVersion: API_VERSION,
-          kind: "CloudRunServiceConfig",
-          metadata: { name: "frozen" },
-          spec: {
-            service: { project: "ha-project", region: "us-central1", name: "frozen" },
-            resyncInterval: "1s",
-            requestTimeout: "600s",
-          },
-        },
-      });
+    await createCloudRunConfig(namespace, "frozen", {
+      service: { project: "ha-project", region: "us-central1", name: "frozen" },
+      resyncInterval: "1s",
+      requestTimeout: "600s",
+    });
     await until("the leader to apply the spec", () => timeout() === "600s");
     const second = await start("rest");
     await until("the second replica to stand by", async () => (await readyz(second)) === "ok: standby", 30_000);

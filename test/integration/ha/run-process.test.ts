@@ -3,12 +3,10 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { freePort } from "../../support/envtest.ts";
-import { createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
+import { createCloudRunConfig, createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
 import { readLease, until } from "./replica.ts";
 
 const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
@@ -80,24 +78,11 @@ describe("driftguard run", () => {
     expect(await get("/readyz")).toEqual({ status: 200, body: "ok: leading\n" });
     expect(await get("/healthz")).toEqual({ status: 200, body: "ok\n" });
 
-    await testKubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: "cloudrunserviceconfigs",
-        body: {
-          apiVersion: API_VERSION,
-          kind: "CloudRunServiceConfig",
-          metadata: { name: "api" },
-          spec: {
-            service: { project: "ha-project", region: "us-central1", name: "api" },
-            resyncInterval: "60s",
-            requestTimeout: "600s",
-          },
-        },
-      });
+    await createCloudRunConfig(namespace, "api", {
+      service: { project: "ha-project", region: "us-central1", name: "api" },
+      resyncInterval: "60s",
+      requestTimeout: "600s",
+    });
     const metrics = await until("the object to be counted Ready", async () => {
       const { body } = await get("/metrics");
       return body.includes('driftguard_managed_resources{kind="CloudRunServiceConfig",ready="True"} 1')

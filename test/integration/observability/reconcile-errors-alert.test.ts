@@ -9,14 +9,12 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { serviceSeed } from "../../support/controller.ts";
 import { freePort } from "../../support/envtest.ts";
-import { createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
+import { createCloudRunConfig, createNamespace, kubeconfigPath } from "../../support/kube.ts";
 import { startDriftguard, until, type DriftguardProcess } from "./driftguard-process.ts";
 import { PrometheusServer } from "./prometheus.ts";
 
@@ -59,24 +57,11 @@ describe(`${ALERT} with a real Prometheus`, () => {
       "--health-bind-address=127.0.0.1",
       "--log-level=warn",
     ]);
-    await testKubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: "cloudrunserviceconfigs",
-        body: {
-          apiVersion: API_VERSION,
-          kind: "CloudRunServiceConfig",
-          metadata: { name: "api" },
-          spec: {
-            service: { project: "alerts-project", region: "us-central1", name: "api" },
-            resyncInterval: "1s",
-            requestTimeout: "600s",
-          },
-        },
-      });
+    await createCloudRunConfig(namespace, "api", {
+      service: { project: "alerts-project", region: "us-central1", name: "api" },
+      resyncInterval: "1s",
+      requestTimeout: "600s",
+    });
     prometheus = await PrometheusServer.start([`127.0.0.1:${port}`], rulesForTest());
   });
   afterAll(async () => {
