@@ -28,10 +28,20 @@ const label = (n: ProfileNode) => {
 };
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
+/** Self time charged to the innermost frame that is driftguard's or a package's (not Node's own). */
+const byOwner = new Map<string, number>();
+const ownerOf = (url: string) =>
+  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? /\/((?:src|bench)\/[^?]+\.ts)$/.exec(url)?.[1];
 for (const [id, us] of selfUs) {
   const node = byId.get(id);
   if (!node) continue;
   self.set(label(node), (self.get(label(node)) ?? 0) + us);
+  let owner: string | undefined;
+  for (let at: number | undefined = id; at !== undefined && owner === undefined; at = parent.get(at)) {
+    owner = ownerOf(byId.get(at)?.callFrame.url ?? "");
+  }
+  const fallback = node.callFrame.functionName.startsWith("(") ? node.callFrame.functionName : "(node internals)";
+  byOwner.set(owner ?? fallback, (byOwner.get(owner ?? fallback) ?? 0) + us);
   // Inclusive time per driftguard file: counted once per sample however deep the recursion.
   const files = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -47,5 +57,7 @@ console.log("\nself time");
 for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 30))) {
   console.log(`${pct(us)}  ${name}`);
 }
+console.log("\nself time by driftguard file or package (innermost such frame)");
+for (const [name, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${pct(us)}  ${name}`);
 console.log("\ninclusive time under driftguard files");
 for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(us)}  ${name}`);

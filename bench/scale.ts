@@ -5,7 +5,8 @@
 // Knobs: BENCH_SCALE_CONFIGS (5000), BENCH_SCALE_PROJECTS (20), BENCH_SCALE_CONNECTORS (50),
 // BENCH_SCALE_RESYNC (60s), BENCH_SCALE_LIMIT (15m), BENCH_SCALE_QPS (500 per project),
 // BENCH_HEAP_SNAPSHOT (1: write a heap snapshot of the controller once the fleet is quiet),
-// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit), BENCH_ROOT (run another checkout),
+// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit; quiet: a profile of the quiet window
+// alone, through the inspector, with a memory breakdown), BENCH_ROOT (run another checkout),
 // BENCH_NODE_FLAGS (more node flags for the controller), BENCH_OUT (where the JSON goes).
 
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -69,6 +70,7 @@ try {
       limitMs: parseDuration(env("BENCH_SCALE_LIMIT", "15m")),
       nodeFlags,
       ...(process.env.BENCH_HEAP_SNAPSHOT === "1" ? { snapshotDir: logDir } : {}),
+      ...(process.env.BENCH_CPU_PROF === "quiet" ? { quietProfileDir: logDir } : {}),
       ...(process.env.BENCH_ROOT ? { root: process.env.BENCH_ROOT } : {}),
     },
   );

@@ -3,13 +3,14 @@
 // and heap, a quiet resync's reads, writes and CPU per check, optional heap snapshots, and a quota scenario:
 // RESOURCE_EXHAUSTED in one project and the other projects' read rate before and during its pause.
 
-import { rename } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectorResource } from "../../src/kinds/connector/resource.ts";
 import { cloudRunResource } from "../../src/kinds/cloudrun/kind.ts";
 import type { BenchContext } from "../lib/context.ts";
 import { fleet, fleetConnectorSpec, fleetSeed, fleetServiceName, fleetServiceSpec } from "../lib/fleet.ts";
+import { Inspector, type MemoryUsage } from "../lib/inspector.ts";
 import type { BenchProcess } from "../lib/processes.ts";
 import { round } from "../lib/stats.ts";
 
@@ -25,6 +26,11 @@ export interface FleetScaleOptions {
   nodeFlags: string[];
   /** Directory for heap snapshots; none taken when undefined. */
   snapshotDir?: string;
+  /**
+   * Directory for a CPU profile of the quiet window alone, taken through the inspector (the controller
+   * runs with --inspect); the memory breakdown is reported either way when this is set.
+   */
+  quietProfileDir?: string;
   /** The driftguard checkout to run (default: this one), so an older version can be measured the same way. */
   root?: string;
 }
@@ -49,6 +55,9 @@ export interface FleetScaleResult {
     /** Controller CPU per GetService in the window: the cost of one quiet check. */
     cpuMsPerCheck: number;
     rssMiB: number;
+    /** process.memoryUsage() after a full collection, in MiB (with quietProfileDir). */
+    memoryMiB?: Record<keyof MemoryUsage, number>;
+    cpuProfile?: string;
   };
   quota?: {
     pausedProject: string;
@@ -82,8 +91,13 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     ctx.cluster.kubeconfigPath,
     ctx.gcp,
     ["--leader-elect", "false", "--health-port", "0", "--namespace", o.namespace],
-    { nodeFlags: o.nodeFlags, ...(o.root ? { root: o.root } : {}) },
+    {
+      nodeFlags: [...o.nodeFlags, ...(o.quietProfileDir ? ["--inspect=127.0.0.1:0"] : [])],
+      ...(o.root ? { root: o.root } : {}),
+    },
   );
+  const inspector = o.quietProfileDir ? await Inspector.attach(controller.logPath) : undefined;
+  await inspector?.startAllocationSampling();
   let peakRssMiB = 0;
   const sampler = setInterval(() => {
     if (controller.running) peakRssMiB = Math.max(peakRssMiB, controller.rssMiB());
@@ -107,9 +121,14 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     timeline.push({ seconds: seconds(), ready });
     ctx.progress(`fleet: ${JSON.stringify(timeline.at(-1))}`);
     const rssMiBReady = round(controller.rssMiB(), 1);
+    if (inspector && o.quietProfileDir) {
+      const file = join(o.quietProfileDir, `startup-${o.configs}.heapprofile`);
+      await writeFile(file, JSON.stringify(await inspector.stopAllocationSampling()));
+      ctx.progress(`allocations from start to all Ready: ${file} (node bench/alloc-summary.ts ${file})`);
+    }
     // The first writes' operations and the requeues they cause settle within one interval.
     await sleep(o.intervalMs);
-    const quiet = await quietChecks(ctx, controller, f.services.map(fleetServiceName), o);
+    const quiet = await quietChecks(ctx, controller, f.services.map(fleetServiceName), o, inspector);
     const heapSnapshot = o.snapshotDir ? await snapshot(controller, o.snapshotDir, `fleet-${o.configs}`) : undefined;
     const quota = o.projects > 1 ? await quotaScenario(ctx) : undefined;
     return {
@@ -128,6 +147,7 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     };
   } finally {
     clearInterval(sampler);
+    inspector?.close();
     await controller.stop();
   }
 }
@@ -137,13 +157,21 @@ async function quietChecks(
   controller: BenchProcess,
   resources: readonly string[],
   o: FleetScaleOptions,
+  inspector: Inspector | undefined,
 ): Promise<FleetScaleResult["quiet"]> {
   ctx.witness.clear();
   const writes = ctx.cluster.countWrites(o.namespace);
+  await inspector?.startProfile();
   const cpuBefore = controller.cpuSeconds();
   const started = Date.now();
   await sleep(o.intervalMs);
   const cpu = controller.cpuSeconds() - cpuBefore;
+  let cpuProfile: string | undefined;
+  if (inspector && o.quietProfileDir) {
+    cpuProfile = join(o.quietProfileDir, `quiet-${o.configs}.cpuprofile`);
+    await writeFile(cpuProfile, JSON.stringify(await inspector.stopProfile()));
+  }
+  const memory = inspector ? await inspector.memoryUsage(true) : undefined;
   const windowMs = Date.now() - started;
   const intervals = windowMs / o.intervalMs;
   const calls = ctx.witness.countByMethod();
@@ -157,7 +185,14 @@ async function quietChecks(
     cpuSecondsPerInterval: round(cpu / intervals, 3),
     cpuMsPerCheck: round(reads > 0 ? (cpu * 1000) / reads : Number.NaN, 3),
     rssMiB: round(controller.rssMiB(), 1),
+    ...(memory ? { memoryMiB: mebibytes(memory) } : {}),
+    ...(cpuProfile ? { cpuProfile } : {}),
   };
+}
+
+function mebibytes(usage: MemoryUsage): Record<keyof MemoryUsage, number> {
+  const entries = Object.entries(usage).map(([key, bytes]) => [key, round(bytes / 2 ** 20, 1)]);
+  return Object.fromEntries(entries) as Record<keyof MemoryUsage, number>;
 }
 
 /** SIGUSR2 (with --heapsnapshot-signal) writes Heap.*.heapsnapshot into the controller's working directory. */

@@ -16,8 +16,21 @@ type Unit = keyof typeof UNIT_MS;
 export const DURATION_PATTERN = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 const COMPONENT = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g;
 
+/** Durations already parsed: a fleet declares a handful of distinct ones and reads them on every pass. */
+const parsedDurations = new Map<string, number>();
+const MAX_REMEMBERED_DURATIONS = 256;
+
 /** Parses a duration string into milliseconds; throws a RangeError naming the expected format. */
 export function parseDuration(text: string): number {
+  const known = parsedDurations.get(text);
+  if (known !== undefined) return known;
+  const ms = parseUncached(text);
+  if (parsedDurations.size >= MAX_REMEMBERED_DURATIONS) parsedDurations.clear();
+  parsedDurations.set(text, ms);
+  return ms;
+}
+
+function parseUncached(text: string): number {
   if (!DURATION_PATTERN.test(text)) {
     throw new RangeError(`invalid duration ${JSON.stringify(text)}: expected e.g. "75s", "1m30s", "500ms" or "1h"`);
   }

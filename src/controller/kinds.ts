@@ -6,6 +6,7 @@ import { ServicesClient } from "@google-cloud/run";
 import { clientOptions, type GcpConnection } from "../gcp/connection.ts";
 import type { GoogleApi } from "../gcp/errors.ts";
 import type { CallGuard } from "../gcp/guard.ts";
+import { useStaticCloudRunDecoders } from "../gcp/long-running.ts";
 import { ConnectorMetrics, type ConnectorMetricsOptions } from "../gcp/monitoring.ts";
 import { VpcAccessApi } from "../gcp/vpcaccess.ts";
 import { cloudRunResource, CloudRunKind } from "../kinds/cloudrun/kind.ts";
@@ -37,7 +38,7 @@ export function createKinds(
   tenancy?: PeerTenancy,
   metricsOptions: ConnectorMetricsOptions = {},
 ): ManagedKinds {
-  const services = new ServicesClient(clientOptions(connection));
+  const services = useStaticCloudRunDecoders(new ServicesClient(clientOptions(connection)));
   const vpcAccess = new VpcAccessApi(connection, guards.vpcaccess);
   const metrics = new ConnectorMetrics(connection, guards.monitoring, metricsOptions);
   const peers = tenancy && {

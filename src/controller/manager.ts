@@ -137,7 +137,6 @@ export class Manager {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
-      const log = this.#o.log.child({ controller: name, key });
       const started = performance.now();
       const previous = controller.checked.get(key);
       const check = { at: Date.now(), resyncDue: false };
@@ -161,7 +160,7 @@ export class Manager {
         }
       } catch (err) {
         // The reconciler classifies Google errors itself; anything reaching here is a bug or a Kubernetes failure.
-        log.error({ err }, "reconcile threw");
+        this.#o.log.child({ controller: name, key }).error({ err }, "reconcile threw");
         queue.addRateLimited(key);
         this.#o.metrics?.reconciled(name, "error", (performance.now() - started) / 1000);
       } finally {

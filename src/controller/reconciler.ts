@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { parseDuration } from "../api/duration.ts";
 import type { CommonSpec, KindContext, ManagedKind, ManagedObject, PendingOperation } from "../kinds/kind.ts";
 import { splitKey, type DesiredStateSource } from "../sources/source.ts";
-import { objectLogger } from "../observability/logger.ts";
+import { objectLogger, type ObjectLog } from "../observability/logger.ts";
 import { noAttribution, type ActorKind, type AttributionLookup } from "./attribution.ts";
 import type { LastDrift } from "./drift-report.ts";
 import { heldBackFor, rejectionOf } from "./held-back.ts";
@@ -309,7 +309,7 @@ export class Reconciler<Spec extends CommonSpec> {
     return { requeueAfterMs: resync, resync: true };
   }
 
-  #log(key: string): Logger {
+  #log(key: string): ObjectLog {
     return objectLogger(this.#o.log, { key, kind: this.#o.kind.resource.kind });
   }
 

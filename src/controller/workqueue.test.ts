@@ -158,6 +158,30 @@ describe("WorkQueue delayed adds", () => {
     expect(await drainReady(queue)).toEqual(["ns/e", "ns/r"]);
   });
 
+  it("waits on one timer however many keys are delayed", () => {
+    const queue = new WorkQueue();
+    for (let i = 0; i < 500; i++) queue.addAfter(`ns/k${i}`, 1000 + i, i % 2 ? "resync" : "event");
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  it("starts resyncs due within one grid step together, never later than a tenth of their delay", async () => {
+    const queue = new WorkQueue({ resyncGranularityMs: 1000 });
+    // The clock starts at 1,000,000 (a grid line): delays of 59.2 s and 59.9 s both fall due at 60 s.
+    queue.addAfter("ns/a", 59_200, "resync");
+    queue.addAfter("ns/b", 59_900, "resync");
+    queue.addAfter("ns/event", 59_200);
+    // A short resync keeps its timing within a tenth of its delay (here: a 10 ms grid).
+    queue.addAfter("ns/short", 105, "resync");
+    await vi.advanceTimersByTimeAsync(110);
+    expect(await drainReady(queue)).toEqual(["ns/short"]);
+    await vi.advanceTimersByTimeAsync(59_090);
+    expect(await drainReady(queue)).toEqual(["ns/event"]);
+    await vi.advanceTimersByTimeAsync(799);
+    expect(queue.len()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await drainReady(queue)).toEqual(["ns/a", "ns/b"]);
+  });
+
   it("marks a key dirty when its delay fires while it is in flight", async () => {
     const queue = new WorkQueue();
     queue.add("ns/a");

@@ -7,8 +7,11 @@
 //   the server's own retry delay when it gave one;
 // - resetBackoff(): once the API a failing key waits for answers again, keys held back by exponential
 //   backoff go again at once instead of sitting out a delay that grew during the outage;
-// - two priority lanes, so periodic resyncs wait behind real changes and never delay them.
+// - two priority lanes, so periodic resyncs wait behind real changes and never delay them;
+// - every delayed key waits on one timer, and resyncs are due on a coarse grid (resyncGranularityMs), so
+//   the checks of thousands of objects start in batches rather than each in a wake-up of its own.
 
+import { DueKeys } from "../util/due-keys.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
 
 /** "event" for real changes and retries; "resync" for periodic re-checks that may wait. */
@@ -33,6 +36,12 @@ export interface WorkQueueOptions {
   /** Retries that may pass at once before the overall rate applies. Default 100. */
   burst?: number;
   metrics?: Partial<QueueMetrics>;
+  /**
+   * Delayed resyncs become due at the next multiple of this many milliseconds, or of a tenth of their delay
+   * when that is smaller (so no resync is later than its own ±10% jitter band), and those due close together
+   * start together. Default 0: exactly when asked.
+   */
+  resyncGranularityMs?: number;
   /** Milliseconds clock; timers use the global setTimeout (fake timers in tests mock both). */
   now?: () => number;
 }
@@ -40,7 +49,6 @@ export interface WorkQueueOptions {
 interface PendingDelay {
   readyAt: number;
   priority: Priority;
-  timer: NodeJS.Timeout;
 }
 
 const higher = (a: Priority, b: Priority | undefined): Priority =>
@@ -52,6 +60,8 @@ export class WorkQueue {
   readonly #processing = new Map<string, number>();
   readonly #dirty = new Map<string, Priority>();
   readonly #delayed = new Map<string, PendingDelay>();
+  readonly #due: DueKeys;
+  readonly #resyncGranularityMs: number;
   readonly #failures = new Map<string, number>();
   /** Keys whose pending delay is an exponential backoff (not a resync, not a server-given delay). */
   readonly #backingOff = new Set<string>();
@@ -73,6 +83,11 @@ export class WorkQueue {
     this.#now = options.now ?? Date.now;
     this.#bucket = new TokenBucket({ qps: options.qps ?? 10, burst: options.burst ?? 100, now: this.#now });
     this.#metrics = options.metrics ?? {};
+    this.#resyncGranularityMs = options.resyncGranularityMs ?? 0;
+    if (!(this.#resyncGranularityMs >= 0) || !Number.isFinite(this.#resyncGranularityMs)) {
+      throw new Error(`work queue: resyncGranularityMs must be 0 or more, got ${this.#resyncGranularityMs}`);
+    }
+    this.#due = new DueKeys((keys) => keys.forEach((key) => this.#fire(key)), this.#now);
   }
 
   /** Queues a key for a real change (high priority). */
@@ -92,16 +107,16 @@ export class WorkQueue {
       this.#enqueue(key, priority);
       return;
     }
-    const readyAt = this.#now() + delayMs;
+    const grid = priority === "resync" ? Math.floor(Math.min(this.#resyncGranularityMs, delayMs / 10)) : 0;
+    const exact = this.#now() + delayMs;
+    const readyAt = grid > 0 ? Math.ceil(exact / grid) * grid : exact;
     const pending = this.#delayed.get(key);
     if (pending && pending.readyAt <= readyAt) {
       pending.priority = higher(priority, pending.priority);
       return;
     }
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => this.#fire(key), delayMs);
-    timer.unref();
-    this.#delayed.set(key, { readyAt, priority: higher(priority, pending?.priority), timer });
+    this.#delayed.set(key, { readyAt, priority: higher(priority, pending?.priority) });
+    this.#due.schedule(key, readyAt);
   }
 
   /**
@@ -140,7 +155,7 @@ export class WorkQueue {
     for (const key of keys) {
       const pending = this.#delayed.get(key);
       if (!pending) continue;
-      clearTimeout(pending.timer);
+      this.#due.cancel(key);
       this.#delayed.delete(key);
       this.#enqueue(key, pending.priority);
     }
@@ -188,7 +203,7 @@ export class WorkQueue {
   shutDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
-    for (const pending of this.#delayed.values()) clearTimeout(pending.timer);
+    this.#due.clear();
     this.#delayed.clear();
     this.#backingOff.clear();
     this.#lanes.event.clear();

@@ -5,6 +5,7 @@
 
 import { VpcAccessServiceClient, type protos } from "@google-cloud/vpc-access";
 import { authorizationHeaders, clientOptions, restBaseUrl, type GcpConnection } from "./connection.ts";
+import { useStaticVpcAccessDecoders } from "./long-running.ts";
 import type { CallGuard } from "./guard.ts";
 
 type IConnector = protos.google.cloud.vpcaccess.v1.IConnector;
@@ -106,7 +107,7 @@ export class VpcAccessApi {
 
   constructor(connection: GcpConnection, guard: CallGuard, options: VpcAccessApiOptions = {}) {
     this.#connection = connection;
-    this.#client = new VpcAccessServiceClient(clientOptions(connection));
+    this.#client = useStaticVpcAccessDecoders(new VpcAccessServiceClient(clientOptions(connection)));
     this.#guard = guard;
     this.#baseUrl = restBaseUrl(connection, "vpcaccess.googleapis.com");
     this.#restTimeoutMs = options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS;

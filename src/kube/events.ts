@@ -4,6 +4,7 @@
 // Tracked series live in a bounded LRU map sized for the fleet. Recording never fails a reconcile: API
 // errors are logged.
 
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { EventsV1Api, PatchStrategy, setHeaderOptions, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
 import { silentLogger, type Logger } from "../observability/logger.ts";
@@ -82,7 +83,8 @@ export class EventRecorder {
     validate(input);
     const event = { ...input, note: truncateNote(input.note) };
     const { apiVersion, kind, namespace = "", name, uid = "" } = event.regarding;
-    const key = JSON.stringify([
+    // A digest, not the text: a series is remembered for each of thousands of objects, and notes run to 1 KiB.
+    const key = seriesDigest([
       apiVersion,
       kind,
       namespace,
@@ -201,4 +203,8 @@ function validate(input: EventInput): void {
   const { apiVersion, kind, name } = input.regarding;
   if (!apiVersion || !kind || !name)
     throw new Error("event regarding must name the object's apiVersion, kind and name");
+}
+
+function seriesDigest(parts: string[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64");
 }

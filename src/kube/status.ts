@@ -84,30 +84,51 @@ export class StatusWriter {
   }
 }
 
-/** Deep equality of two JSON values: key order is insignificant, undefined members count as absent. */
+/**
+ * Deep equality of two values as JSON would see them: key order is insignificant, undefined members count
+ * as absent, toJSON() (a Date) is honoured. Compared in place rather than through JSON.stringify, since
+ * every quiet pass compares its status with the stored one.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return equalPlain(toPlain(a), toPlain(b));
+  return equalJson(jsonValue(a), jsonValue(b));
 }
 
-function toPlain(value: unknown): unknown {
-  return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
-}
-
-function equalPlain(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => equalPlain(item, b[i]))
-    );
+/** The value JSON.stringify would write for `value` (one level): toJSON applied, non-finite numbers null. */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === "object" && value !== null && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return (value as { toJSON(): unknown }).toJSON();
   }
+  if (typeof value === "number" && !Number.isFinite(value)) return null;
+  return value;
+}
+
+/** What JSON writes for a member: functions and symbols are dropped like undefined. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+function equalJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    // JSON writes an omitted array item as null.
+    const item = (v: unknown) => (omitted(v) ? null : jsonValue(v));
+    return a.every((v, i) => equalJson(item(v), item(b[i])));
+  }
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  return (
-    keys.length === Object.keys(right).length &&
-    keys.every((key) => Object.hasOwn(right, key) && equalPlain(left[key], right[key]))
-  );
+  let present = 0;
+  for (const key of Object.keys(left)) {
+    const value = left[key];
+    if (omitted(value)) continue;
+    present++;
+    const other = right[key];
+    if (!Object.hasOwn(right, key) || omitted(other) || !equalJson(jsonValue(value), jsonValue(other))) return false;
+  }
+  let presentRight = 0;
+  for (const key of Object.keys(right)) if (!omitted(right[key])) presentRight++;
+  return present === presentRight;
 }
 
 function httpCode(error: unknown): number | undefined {

@@ -34,11 +34,12 @@ describe("createLogger", () => {
     );
   });
 
-  it("puts the object key and kind on every line of a child logger", () => {
+  it("puts the object key and kind on every line of an object's logger, and skips lines below the level", () => {
     const { logger, lines } = capture({ base: { controller: "driftguard" } });
     const child = objectLogger(logger, { key: "payments/api", kind: "CloudRunServiceConfig" });
-    child.info("observed");
-    child.child({ api: "run" }).warn("slow");
+    child.info({}, "observed");
+    child.debug({ hidden: true }, "below the level");
+    child.warn({ api: "run" }, "slow");
     expect(lines).toEqual([
       expect.objectContaining({
         controller: "driftguard",

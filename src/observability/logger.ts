@@ -68,9 +68,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** A child logger for one object: `key` is "namespace/name", `kind` e.g. "CloudRunServiceConfig". */
-export function objectLogger(parent: Logger, object: { key: string; kind: string }): Logger {
-  return parent.child({ key: object.key, kind: object.kind });
+type ObjectLogLevel = "debug" | "info" | "warn" | "error";
+/** What a pass logs about one object: fields and a message, at a level. */
+export type ObjectLog = Record<ObjectLogLevel, (fields: object, message: string) => void>;
+
+/**
+ * A logger for one object: `key` is "namespace/name", `kind` e.g. "CloudRunServiceConfig". The child
+ * logger (whose bindings pino serialises and redacts when it is made) is made only for a line that is
+ * written at the configured level, not on every pass.
+ */
+export function objectLogger(parent: Logger, object: { key: string; kind: string }): ObjectLog {
+  let child: Logger | undefined;
+  const at =
+    (level: ObjectLogLevel) =>
+    (fields: object, message: string): void => {
+      if (!parent.isLevelEnabled(level)) return;
+      child ??= parent.child({ key: object.key, kind: object.kind });
+      child[level](fields, message);
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 export function parseLogLevel(value: string): LogLevel {

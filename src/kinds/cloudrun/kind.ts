@@ -13,6 +13,7 @@ import {
 } from "../../api/cloudrun.ts";
 import { GROUP, VERSION } from "../../api/common.ts";
 import { classifyGoogleError } from "../../gcp/errors.ts";
+import { deepFreeze } from "../../util/freeze.ts";
 import type { CallGuard } from "../../gcp/guard.ts";
 import type {
   Blocked,
@@ -77,6 +78,8 @@ export class CloudRunKind implements ManagedKind<Spec> {
   #carried = new WeakMap<Observation, Carried>();
   #budget = new BudgetIndex();
   #members: MemberReader;
+  /** Rendered owned fields by (frozen, cached) spec and connector: an unchanged config renders once. */
+  #rendered = new WeakMap<Spec, Map<string, DesiredService>>();
 
   constructor(services: ServicesClient, guard: CallGuard, options: CloudRunKindOptions = {}) {
     this.#services = services;
@@ -214,6 +217,17 @@ export class CloudRunKind implements ManagedKind<Spec> {
 
   /** The owned fields; a connectorRef not resolved yet leaves the connector and egress unowned for now. */
   #render(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
+    const variant = connector === undefined ? "" : (connector.fullName ?? "(not resolved)");
+    let bySpec = this.#rendered.get(spec);
+    const cached = bySpec?.get(variant);
+    if (cached) return cached;
+    const desired = deepFreeze(this.#renderNow(spec, connector));
+    if (!bySpec) this.#rendered.set(spec, (bySpec = new Map()));
+    bySpec.set(variant, desired);
+    return desired;
+  }
+
+  #renderNow(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
     if (connector === undefined) return renderDesired(spec);
     if (connector.fullName) return renderDesired(spec, { connectorName: connector.fullName });
     const { vpcAccess: _waiting, ...rest } = spec;
