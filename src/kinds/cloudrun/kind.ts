@@ -222,7 +222,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
     const cached = bySpec?.get(variant);
     if (cached) return cached;
     const desired = deepFreeze(this.#renderNow(spec, connector));
-    if (!bySpec) this.#rendered.set(spec, (bySpec = new Map()));
+    if (!bySpec) this.#rendered.set(spec, (bySpec = new Map<string, DesiredService>()));
     bySpec.set(variant, desired);
     return desired;
   }
