@@ -11,6 +11,7 @@ import { demoCommand } from "./demo.ts";
 import { parityCommand } from "./parity.ts";
 import { planCommand } from "./plan.ts";
 import { runCommand } from "./run.ts";
+import { shardComponentCommand } from "./shard-component.ts";
 import { simCommand } from "./sim.ts";
 import { validateCommand } from "./validate.ts";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(planCommand());
   program.addCommand(parityCommand());
   program.addCommand(auditFeedCommand());
+  program.addCommand(shardComponentCommand());
   return program;
 }
 

@@ -75,9 +75,13 @@ export class LeaderGatedSource implements DesiredStateSource {
     return this.#inner.policies();
   }
 
+  /** Refused at once when not leading, and asked again before every request the inner source sends. */
   writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
-    if (!this.#allowed()) return Promise.reject(new NotLeaderError(`status write for ${objectKey(object)}`));
-    return this.#inner.writeStatus(resource, object, status);
+    const refusal = () => new NotLeaderError(`status write for ${objectKey(object)}`);
+    if (!this.#allowed()) return Promise.reject(refusal());
+    return this.#inner.writeStatus(resource, object, status, () => {
+      if (!this.#allowed()) throw refusal();
+    });
   }
 
   recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void> {

@@ -5,6 +5,10 @@
 // writer. A PUT of the whole object with its resourceVersion replaces status exactly and fails with
 // 409 Conflict if the object moved on; we then re-read, compare again (the fresh status may already
 // be what we want) and retry. The server ignores everything but .status on this subresource.
+//
+// `beforeWrite` is asked right before every PUT, the retries included: a replica can lose its Lease while
+// a conflict's re-read is in flight, and the check made before the first attempt says nothing about the
+// next one.
 
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { ResourceRef } from "./raw.ts";
@@ -26,6 +30,11 @@ export interface StatusWriteResult<T extends ObjectWithStatus> {
   attempts: number;
 }
 
+export interface StatusWriteOptions {
+  /** Called right before each PUT; throws to refuse it (e.g. once this replica no longer leads). */
+  beforeWrite?: () => void;
+}
+
 export class StatusWriter {
   readonly #api: CustomObjectsApi;
   readonly #maxAttempts: number;
@@ -43,6 +52,7 @@ export class StatusWriter {
     target: StatusTarget,
     status: unknown,
     current?: T,
+    options: StatusWriteOptions = {},
   ): Promise<StatusWriteResult<T>> {
     const where = `${target.plural}.${target.group} ${target.namespace}/${target.name}`;
     let object = current ?? (await this.#read<T>(target, where));
@@ -51,6 +61,7 @@ export class StatusWriter {
       if (sameJson(object.status, status)) return { outcome: "unchanged", object, attempts: attempt };
       if (!object.metadata?.resourceVersion)
         throw new Error(`status of ${where}: the object has no metadata.resourceVersion`);
+      options.beforeWrite?.();
       try {
         const body = { ...object, status };
         // Cluster-scoped objects (ServiceConfigPolicy) have no namespace in their path.

@@ -163,12 +163,18 @@ export class ClusterSource implements DesiredStateSource {
     return this.#policies.list();
   }
 
-  async writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean> {
+  async writeStatus(
+    resource: ResourceType,
+    object: ManagedObject,
+    status: Record<string, unknown>,
+    beforeWrite?: () => void,
+  ): Promise<boolean> {
     const { namespace = "", name = "" } = object.metadata ?? {};
     const result = await this.#status.write(
       { group: resource.group, version: resource.version, plural: resource.plural, namespace, name },
       status,
       object,
+      beforeWrite ? { beforeWrite } : {},
     );
     if (result.outcome === "written" && result.object)
       this.#written.set(`${resource.kind}:${namespace}/${name}`, pruneObject(result.object));

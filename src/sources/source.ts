@@ -27,8 +27,16 @@ export interface DesiredStateSource extends ObjectLookup {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
   /** The ServiceConfigPolicy objects as stored, valid or not. A change re-notifies the objects they may select. */
   policies(): ManagedObject[];
-  /** Writes `status` if it differs from the object's current status; returns whether it wrote. */
-  writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Writes `status` if it differs from the object's current status; returns whether it wrote. A source
+   * that sends more than one request (a retry after a conflict) calls `beforeWrite` right before each.
+   */
+  writeStatus(
+    resource: ResourceType,
+    object: ManagedObject,
+    status: Record<string, unknown>,
+    beforeWrite?: () => void,
+  ): Promise<boolean>;
   recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void>;
   /** True once every watched kind has been listed at least once. */
   hasSynced(): boolean;

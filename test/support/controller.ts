@@ -233,8 +233,13 @@ class CountingClusterSource extends ClusterSource {
     this.#writes = writes;
   }
 
-  override async writeStatus(resource: ResourceType, object: ManagedObject, status: Record<string, unknown>) {
-    const wrote = await super.writeStatus(resource, object, status);
+  override async writeStatus(
+    resource: ResourceType,
+    object: ManagedObject,
+    status: Record<string, unknown>,
+    beforeWrite?: () => void,
+  ) {
+    const wrote = await super.writeStatus(resource, object, status, beforeWrite);
     const name = object.metadata?.name ?? "";
     if (wrote) this.#writes.set(name, (this.#writes.get(name) ?? 0) + 1);
     return wrote;

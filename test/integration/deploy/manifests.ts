@@ -1,12 +1,14 @@
 // Rendering deploy/ with the machine's kubectl (its built-in kustomize), as an operator would.
 
 import { fileURLToPath } from "node:url";
+import type { OptionValues } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
+import { runCommand } from "../../../src/cli/run.ts";
 import { kubectl } from "../../support/kube.ts";
 
 export const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 export const DEPLOY = `${REPO}deploy`;
-export const LAYOUTS = ["base", "overlays/staging", "overlays/production"] as const;
+export const LAYOUTS = ["base", "overlays/staging", "overlays/production", "overlays/production-sharded"] as const;
 
 export interface Manifest {
   apiVersion: string;
@@ -72,4 +74,34 @@ export interface DeploymentShape {
 
 export function deploymentOf(manifests: Manifest[]): DeploymentShape["spec"] {
   return (find(manifests, "Deployment", "driftguard") as unknown as DeploymentShape).spec;
+}
+
+type Container = DeploymentShape["spec"]["template"]["spec"]["containers"][number];
+
+/**
+ * The container's command line as `driftguard run` sees it: every DRIFTGUARD_* variable of its env as the
+ * flag it stands for, then its args (which win over the environment, as in commander). A variable that is
+ * no flag's fails here, so does a flag `run` does not know.
+ */
+export function runArgsOf(container: Pick<Container, "args" | "env">): string[] {
+  const [command, ...args] = container.args;
+  if (command !== "run") throw new Error(`the container runs "${command}", not "run"`);
+  const options = runCommand().options;
+  const fromEnv = (container.env ?? []).flatMap(({ name, value }) => {
+    if (!name.startsWith("DRIFTGUARD_")) return [];
+    const option = options.find((o) => o.envVar === name);
+    if (!option?.long) throw new Error(`${name} is the environment variable of no driftguard run flag`);
+    if (value === undefined) throw new Error(`${name} has no literal value`);
+    if (!option.required && !option.optional) throw new Error(`${name}: ${option.long} takes no value`);
+    return [`${option.long}=${value}`];
+  });
+  return [...fromEnv, ...args];
+}
+
+/** `driftguard run`'s options for the container, parsed by its own parser; unknown flags fail. */
+export function runOptionsOf<T extends OptionValues>(container: Pick<Container, "args" | "env">): T {
+  const command = runCommand().exitOverride();
+  const { operands, unknown } = command.parseOptions(runArgsOf(container));
+  if (operands.length > 0 || unknown.length > 0) throw new Error(`not run's: ${[...operands, ...unknown].join(" ")}`);
+  return command.opts<T>();
 }

@@ -7,11 +7,10 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   CoordinationV1Api,
-  CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
-  KubeConfig,
   type EventsV1Event,
+  type KubeConfig,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
@@ -28,54 +27,13 @@ import { condition } from "../../support/controller.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
 import { runCommand } from "../../../src/cli/run.ts";
 import { ALLOWED_PROJECTS_ANNOTATION } from "../../../src/controller/tenancy.ts";
-import { deploymentOf, render, toYaml, type Manifest } from "./manifests.ts";
+import { deploymentOf, render, toYaml } from "./manifests.ts";
+import { isolate, RBAC_KINDS, serviceAccountKubeConfig } from "./service-account.ts";
 import { loopbackConnection } from "../../../src/gcp/connection.ts";
 
-const RBAC_KINDS = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
 const SERVICE = "projects/netra-staging/locations/us-central1/services/backend";
 const log = createLogger({ level: process.env.DRIFTGUARD_TEST_LOG ?? "silent" });
 const admin = testKubeConfig();
-
-/** The base's RBAC objects moved into `namespace`, with cluster-scoped names made unique by `suffix`. */
-function isolate(manifests: Manifest[], namespace: string, suffix: string): Manifest[] {
-  return manifests
-    .filter((m) => RBAC_KINDS.includes(m.kind))
-    .map((m) => {
-      const clusterScoped = m.kind.startsWith("Cluster");
-      const metadata = clusterScoped
-        ? { ...m.metadata, name: `${m.metadata.name}-${suffix}` }
-        : { ...m.metadata, namespace };
-      const moved: Manifest = { ...m, metadata };
-      if (m.kind === "ClusterRoleBinding") {
-        const roleRef = m.roleRef as { name: string };
-        moved.roleRef = { ...roleRef, name: `${roleRef.name}-${suffix}` };
-      }
-      if (m.kind.endsWith("Binding")) {
-        moved.subjects = (m.subjects as Array<Record<string, string>>).map((s) => ({ ...s, namespace }));
-      }
-      return moved;
-    });
-}
-
-/** A KubeConfig that authenticates with a freshly minted token of the ServiceAccount, and nothing else. */
-async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
-  const request = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    name,
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const token = request.status?.token;
-  if (!token) throw new Error("TokenRequest returned no token");
-  const server = admin.getCurrentCluster()?.server ?? "";
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "test", server, skipTLSVerify: true }],
-    users: [{ name: name, token }],
-    contexts: [{ name: "test", cluster: "test", user: name }],
-    currentContext: "test",
-  });
-  return kc;
-}
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -7,7 +7,22 @@ import { parse } from "yaml";
 import { parseDuration } from "../../../src/api/duration.ts";
 import { KINDS, crdFileName, crdYaml } from "../../../src/api/index.ts";
 import { runCommand } from "../../../src/cli/run.ts";
-import { DEPLOY, LAYOUTS, deploymentOf, describe as name, find, render, type Manifest } from "./manifests.ts";
+import {
+  shardComponentCommand,
+  shardComponentFiles,
+  type ShardComponentOptions,
+} from "../../../src/cli/shard-component.ts";
+import { shardLeaseName } from "../../../src/kube/shard.ts";
+import {
+  DEPLOY,
+  LAYOUTS,
+  deploymentOf,
+  describe as name,
+  find,
+  render,
+  runOptionsOf,
+  type Manifest,
+} from "./manifests.ts";
 
 const rendered: Record<string, Manifest[]> = {};
 
@@ -25,6 +40,7 @@ interface RunFlags {
   healthPort: number;
   shutdownTimeout: string;
   renewDeadline: string;
+  shards: number;
 }
 
 /** The container's args as `driftguard run` itself parses them: unknown or invalid flags fail here. */
@@ -99,6 +115,9 @@ describe.each(LAYOUTS)("deploy/%s", (l) => {
       POD_NAME: "metadata.name",
       POD_NAMESPACE: "metadata.namespace",
       DRIFTGUARD_LEADER_ELECTION_NAMESPACE: "$(POD_NAMESPACE)",
+      ...(l === "overlays/production-sharded"
+        ? { DRIFTGUARD_SHARDS: "3", DRIFTGUARD_LEADER_ELECTION_ID: "driftguard" }
+        : {}),
     });
     for (const part of ["requests", "limits"] as const) {
       expect(Object.keys(c?.resources[part] ?? {}).sort(), part).toEqual(["cpu", "memory"]);
@@ -107,11 +126,18 @@ describe.each(LAYOUTS)("deploy/%s", (l) => {
 
   it("passes flags driftguard run accepts, consistent with the ports, Role and grace period", () => {
     const pod = deploymentOf(layout(l)).template.spec;
-    const flags = parseRunArgs(pod.containers[0]?.args ?? []);
+    parseRunArgs(pod.containers[0]?.args ?? []);
+    // Args and DRIFTGUARD_* variables together, as the process will read them.
+    const flags = runOptionsOf<RunFlags>(pod.containers[0] ?? { args: [], env: [] });
     expect(flags.healthPort).toBe(8081);
     expect(flags.leaderElect).toBe(true);
+    // Exactly the Leases the replicas contend for: the leader's, or one per shard named as the elector names it.
+    const leases =
+      flags.shards > 1
+        ? Array.from({ length: flags.shards }, (_, i) => shardLeaseName(flags.leaderElectionId, i, flags.shards))
+        : [flags.leaderElectionId];
     const role = find(layout(l), "Role", "driftguard-leader-election").rules as Array<{ resourceNames?: string[] }>;
-    expect(role.flatMap((r) => r.resourceNames ?? [])).toEqual([flags.leaderElectionId]);
+    expect(role.flatMap((r) => r.resourceNames ?? [])).toEqual(leases);
     const stopMs = parseDuration(flags.shutdownTimeout) + parseDuration(flags.renewDeadline);
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(stopMs);
   });
@@ -129,7 +155,10 @@ describe.each(LAYOUTS)("deploy/%s", (l) => {
       spec: { selector: Record<string, string>; ports: unknown[] };
     };
     expect(selects(spec.selector.matchLabels)).toBe(true);
-    expect(pdb.spec.minAvailable).toBe(1);
+    // A drain keeps a replica for the Lease (each shard's Lease), so evictions take only spares.
+    const { shards } = runOptionsOf<RunFlags>(spec.template.spec.containers[0] ?? { args: [], env: [] });
+    expect(pdb.spec.minAvailable).toBe(shards);
+    expect(spec.replicas).toBeGreaterThan(shards);
     expect(selects(pdb.spec.selector.matchLabels)).toBe(true);
     expect(selects(service.spec.selector)).toBe(true);
     expect(service.spec.ports).toEqual([{ name: "metrics", port: 8081, targetPort: "metrics", protocol: "TCP" }]);
@@ -191,22 +220,56 @@ describe("overlays", () => {
     for (const l of LAYOUTS) expect(parseRunArgs(container(l)?.args ?? []).requireProjectAllowlist).toBe(true);
     expect(container("overlays/production")?.args).toEqual(["run", "--log-level=info", "--require-project-allowlist"]);
     expect(container("overlays/staging")?.args).toEqual(["run", "--log-level=debug", "--require-project-allowlist"]);
+    expect(container("overlays/production-sharded")?.args).toEqual(container("overlays/production")?.args);
   });
 
   it("size production for three zones and more load", () => {
     expect(deploymentOf(layout("overlays/production")).replicas).toBe(3);
     expect(deploymentOf(layout("overlays/staging")).replicas).toBe(2);
-    expect(container("overlays/production")?.resources).toEqual({
-      requests: { cpu: "250m", memory: "512Mi" },
-      limits: { cpu: "1", memory: "1Gi" },
-    });
+    expect(deploymentOf(layout("overlays/production-sharded")).replicas).toBe(3 + 1);
+    for (const l of ["overlays/production", "overlays/production-sharded"] as const) {
+      expect(container(l)?.resources, l).toEqual({
+        requests: { cpu: "250m", memory: "512Mi" },
+        limits: { cpu: "1", memory: "1Gi" },
+      });
+    }
     expect(container("overlays/staging")?.resources.requests).toEqual({ cpu: "50m", memory: "256Mi" });
   });
 
   it("pin the image tag", () => {
-    for (const l of ["overlays/staging", "overlays/production"] as const) {
+    for (const l of ["overlays/staging", "overlays/production", "overlays/production-sharded"] as const) {
       expect(container(l)?.image, l).toBe("ghcr.io/driftguard/driftguard:0.1.0");
     }
+  });
+});
+
+describe("the shards component", () => {
+  const component = `${DEPLOY}/components/shards`;
+
+  it("holds exactly what the command in its header writes (regenerate rather than edit)", () => {
+    const header = readFileSync(`${component}/kustomization.yaml`, "utf8").split("\n")[0] ?? "";
+    const commandLine = /^# Generated by `driftguard shard-component (?<args>[^`]*)`/.exec(header)?.groups?.args;
+    if (commandLine === undefined) throw new Error(`no generator command in: ${header}`);
+    const command = shardComponentCommand().exitOverride();
+    const { unknown } = command.parseOptions([...commandLine.split(" "), "--write", component]);
+    expect(unknown).toEqual([]);
+    const files = shardComponentFiles(command.opts<ShardComponentOptions>());
+    expect(readdirSync(component).sort()).toEqual(files.map((f) => f.name).sort());
+    for (const file of files) expect(readFileSync(`${component}/${file.name}`, "utf8"), file.name).toBe(file.text);
+  });
+
+  it("changes production only where the shard count goes: replicas, --shards, Lease names, PDB, alert", () => {
+    const production = layout("overlays/production");
+    const sharded = layout("overlays/production-sharded");
+    expect(sharded.map(name)).toEqual(production.map(name));
+    const changed = production.flatMap((m, i) => differences(m, sharded[i]).map((path) => `${name(m)} ${path}`));
+    expect(changed).toEqual([
+      "Role/driftguard-leader-election .rules[1].resourceNames",
+      "Deployment/driftguard .spec.replicas",
+      "Deployment/driftguard .spec.template.spec.containers[0].env",
+      "PodDisruptionBudget/driftguard .spec.minAvailable",
+      "PrometheusRule/driftguard .spec.groups",
+    ]);
   });
 });
 
@@ -218,3 +281,18 @@ describe("PrometheusRule", () => {
     expect(find(layout("base"), "PrometheusRule", "driftguard").spec).toEqual(file.spec);
   });
 });
+
+/** The paths at which two JSON values differ; an array whose length differs is one difference. */
+function differences(a: unknown, b: unknown, path = ""): string[] {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return [path];
+    return a.flatMap((item, i) => differences(item, b[i], `${path}[${i}]`));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
+    return keys.flatMap((k) => differences(left[k], right[k], `${path}.${k}`));
+  }
+  return a === b ? [] : [path];
+}

@@ -1,7 +1,11 @@
-import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LeaderGatedSource, NotLeaderError } from "../../../src/controller/leader-gate.ts";
+import type { ManagedObject } from "../../../src/kinds/kind.ts";
 import { StatusWriter, type StatusTarget } from "../../../src/kube/status.ts";
-import { createNamespace, testKubeConfig } from "../../support/kube.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
+import { ClusterSource } from "../../../src/sources/cluster.ts";
+import { createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
 import { installWidgetCrd, WIDGETS, widgetClient, type Widget } from "./widgets.ts";
 
 let kc: KubeConfig;
@@ -17,6 +21,22 @@ async function newWidget(prefix: string): Promise<{ target: StatusTarget; widget
   const namespace = await createNamespace(prefix);
   const widget = await widgets.create(namespace, "gadget", 2);
   return { target: { ...WIDGETS, namespace, name: "gadget" }, widget };
+}
+
+/** The test kubeconfig, reporting each request (method and path) as it is about to be sent. */
+class ObservedKubeConfig extends KubeConfig {
+  readonly #onRequest: (request: string) => void;
+
+  constructor(onRequest: (request: string) => void) {
+    super();
+    this.#onRequest = onRequest;
+    this.loadFromFile(kubeconfigPath());
+  }
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    this.#onRequest(`${context.getHttpMethod()} ${new URL(context.getUrl()).pathname}`);
+    await super.applySecurityAuthentication(context);
+  }
 }
 
 const ready = {
@@ -104,5 +124,41 @@ describe("StatusWriter against a real API server", () => {
     await expect(new StatusWriter(kc, { maxAttempts: 1 }).write(target, ready, widget)).rejects.toThrow(
       /writing status of widgets.test.driftguard.dev status-give-up-[0-9a-f]+\/gadget: still conflicting after 1 attempts/,
     );
+  });
+
+  it("asks beforeWrite before every PUT: a refusal after a conflict's re-read sends no second PUT", async () => {
+    const { target, widget } = await newWidget("status-gate");
+    await widgets.resize(target.namespace, target.name, 3);
+    const sent: string[] = [];
+    let leading = true;
+    const kc = new ObservedKubeConfig((request) => {
+      sent.push(request);
+      // The Lease is lost while the re-read after the 409 is in flight.
+      if (request.startsWith("GET ")) leading = false;
+    });
+    const beforeWrite = () => {
+      if (!leading) throw new Error("not leading");
+    };
+    await expect(new StatusWriter(kc).write(target, ready, widget, { beforeWrite })).rejects.toThrow("not leading");
+    const path = `/apis/${WIDGETS.group}/${WIDGETS.version}/namespaces/${target.namespace}/widgets/gadget/status`;
+    expect(sent).toEqual([`PUT ${path}`, `GET ${path}`]);
+    expect((await widgets.get(target.namespace, target.name)).status).toBeUndefined();
+  });
+
+  it("keeps the leader gate of the cluster source closed for the retry after a conflict", async () => {
+    const { target, widget } = await newWidget("status-leader");
+    await widgets.resize(target.namespace, target.name, 3);
+    const sent: string[] = [];
+    let leading = true;
+    const kc = new ObservedKubeConfig((request) => {
+      sent.push(request);
+      if (request.startsWith("GET ")) leading = false;
+    });
+    const resource = { ...WIDGETS, kind: "Widget" };
+    const cluster = new ClusterSource({ resources: [], log: createLogger({ level: "silent" }), kubeConfig: kc });
+    const gated = new LeaderGatedSource(cluster, [], () => leading);
+    await expect(gated.writeStatus(resource, widget as ManagedObject, ready)).rejects.toThrow(NotLeaderError);
+    expect(sent.map((request) => request.split(" ")[0])).toEqual(["PUT", "GET"]);
+    expect((await widgets.get(target.namespace, target.name)).status).toBeUndefined();
   });
 });
