@@ -81,11 +81,13 @@ export class ConnectorMetrics {
   readonly #clockRate: number;
 
   constructor(connection: GcpConnection, guard: CallGuard, options: ConnectorMetricsOptions = {}) {
-    this.#client = new MetricServiceClient(clientOptions(connection));
+    this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    // Over REST the per-call timeout below is not applied by the client (google-gax's REST fallback drops
+    // it), so the same deadline bounds each exchange.
+    this.#client = new MetricServiceClient(clientOptions({ ...connection, restTimeoutMs: this.#callTimeoutMs }));
     this.#guard = guard;
     this.#periodSeconds = options.alignmentPeriodSeconds ?? 60;
     this.#lookbackPeriods = options.lookbackPeriods ?? 5;
-    this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#clockRate = options.clockRate ?? 1;
     if (!(this.#clockRate > 0)) throw new Error(`clockRate must be a positive number, got ${this.#clockRate}`);

@@ -4,7 +4,7 @@
 // gaxios shape (`response.status`, `response.data.error`) so classifyGoogleError reads it like any other.
 
 import { VpcAccessServiceClient, type protos } from "@google-cloud/vpc-access";
-import { authorizationHeaders, clientOptions, restBaseUrl, type GcpConnection } from "./connection.ts";
+import { clientOptions, restAuth, restBaseUrl, type GcpConnection, type RestAuth } from "./connection.ts";
 import { useStaticVpcAccessDecoders } from "./long-running.ts";
 import type { CallGuard } from "./guard.ts";
 
@@ -55,26 +55,6 @@ export function normaliseConnector(raw: IConnector): ConnectorResource {
   };
 }
 
-/**
- * How long one REST call (PATCH, operation GET) may take, answer body included. The official client gives
- * every VPC Access method 60 s (timeout_millis in @google-cloud/vpc-access's
- * vpc_access_service_client_config.json); without a bound of our own, fetch would wait for undici's 300 s.
- */
-export const DEFAULT_REST_TIMEOUT_MS = 60_000;
-
-/** A REST call that got no complete answer in time; classified as DEADLINE_EXCEEDED (retryable). */
-export class RestTimeoutError extends Error {
-  constructor(method: string, url: string, timeoutMs: number) {
-    super(`${method} ${url}: no answer within ${timeoutMs} ms`);
-    this.name = "TimeoutError";
-  }
-}
-
-export interface VpcAccessApiOptions {
-  /** Bound on each REST call; default DEFAULT_REST_TIMEOUT_MS. */
-  restTimeoutMs?: number;
-}
-
 /** The instance bounds, which Google wants in a PATCH together or not at all. */
 const INSTANCE_BOUNDS: readonly ConnectorSizeField[] = ["minInstances", "maxInstances"];
 
@@ -99,18 +79,17 @@ export function connectorPatch(
 }
 
 export class VpcAccessApi {
-  readonly #connection: GcpConnection;
   readonly #client: VpcAccessServiceClient;
+  /** The PATCH and the operation GET are sent with the clients' REST credentials, user agent and bound. */
+  readonly #auth: RestAuth;
   readonly #guard: CallGuard;
   readonly #baseUrl: string;
-  readonly #restTimeoutMs: number;
 
-  constructor(connection: GcpConnection, guard: CallGuard, options: VpcAccessApiOptions = {}) {
-    this.#connection = connection;
+  constructor(connection: GcpConnection, guard: CallGuard) {
     this.#client = useStaticVpcAccessDecoders(new VpcAccessServiceClient(clientOptions(connection)));
+    this.#auth = restAuth(connection);
     this.#guard = guard;
     this.#baseUrl = restBaseUrl(connection, "vpcaccess.googleapis.com");
-    this.#restTimeoutMs = options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS;
   }
 
   async getConnector(name: string): Promise<ConnectorResource> {
@@ -153,23 +132,11 @@ export class VpcAccessApi {
   }
 
   async #rest(method: "GET" | "PATCH", url: string, body?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { ...(await authorizationHeaders(this.#connection)) };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const signal = AbortSignal.timeout(this.#restTimeoutMs);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        signal,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      text = await response.text();
-    } catch (err) {
-      if (signal.aborted) throw new RestTimeoutError(method, url, this.#restTimeoutMs);
-      throw err;
-    }
+    const response = await this.#auth.fetch(url, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
     const data = parseJson(text);
     if (!response.ok) throw new RestCallError(method, url, response.status, response.headers, data ?? text);
     if (data === undefined)

@@ -31,6 +31,8 @@ import { createNamespace, testKubeConfig } from "./kube.ts";
 
 export interface RigOptions {
   transport?: Transport;
+  /** Changes the simulator connection (e.g. drops the token for Application Default Credentials). */
+  gcp?: (connection: GcpConnection) => GcpConnection;
   namespaceAnnotations?: Record<string, string>;
   sim?: SimulatorOptions;
   config?: Partial<ControllerConfig>;
@@ -68,7 +70,8 @@ export class Rig {
   }
 
   get gcp(): GcpConnection {
-    return loopbackConnection(this.sim, this.#options.transport ?? "grpc");
+    const connection = loopbackConnection(this.sim, this.#options.transport ?? "grpc");
+    return this.#options.gcp ? this.#options.gcp(connection) : connection;
   }
 
   async startController(): Promise<void> {

@@ -57,7 +57,7 @@ describe("VPC Access REST calls that get no answer", () => {
     ["the operation GET", "GetOperation", (api: VpcAccessApi) => api.getOperation(OPERATION)],
   ])("end %s at the timeout, as a retryable deadline", async (_what, method, call) => {
     sim.control.addFault({ method, latencyMs: TEN_MINUTES });
-    const api = new VpcAccessApi(loopbackConnection(sim, "grpc"), guard(), { restTimeoutMs: TIMEOUT_MS });
+    const api = new VpcAccessApi({ ...loopbackConnection(sim, "grpc"), restTimeoutMs: TIMEOUT_MS }, guard());
     try {
       const { error, ms } = await timed(() => call(api));
       expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
@@ -72,8 +72,12 @@ describe("VPC Access REST calls that get no answer", () => {
 
   it("end a call to a server that accepts the connection and never answers", async () => {
     const port = (silent.address() as { port: number }).port;
-    const connection = { ...loopbackConnection(sim, "grpc"), restEndpoint: `http://127.0.0.1:${port}` };
-    const api = new VpcAccessApi(connection, guard(), { restTimeoutMs: TIMEOUT_MS });
+    const connection = {
+      ...loopbackConnection(sim, "grpc"),
+      restEndpoint: `http://127.0.0.1:${port}`,
+      restTimeoutMs: TIMEOUT_MS,
+    };
+    const api = new VpcAccessApi(connection, guard());
     try {
       const { error, ms } = await timed(() => api.getOperation(OPERATION));
       expect(ms).toBeLessThan(TIMEOUT_MS + 5_000);

@@ -5,71 +5,34 @@
 // re-acquires the Lease and converges once the API server is back. This file runs its own etcd and
 // kube-apiserver, since the shared one cannot be stopped.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
-import { Envtest, freePort } from "../../support/envtest.ts";
-import { until } from "./replica.ts";
+import { startRun, type DriftguardProcess } from "../../support/driftguard-process.ts";
+import { Envtest } from "../../support/envtest.ts";
+import { until } from "../../support/until.ts";
 
-const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
 const NAMESPACE = "outage";
 const SERVICE = "projects/ha-project/locations/us-central1/services/outage";
 const RENEW_DEADLINE_MS = 2_000;
-
-interface Process {
-  child: ChildProcess;
-  port: number;
-  output: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 describe("a kube-apiserver outage longer than the renew deadline", () => {
   const envtest = new Envtest({ crdDirectory: fileURLToPath(new URL("../../../crds", import.meta.url)) });
   let sim: Simulator;
   let custom: CustomObjectsApi;
-  const processes: Process[] = [];
+  const processes: DriftguardProcess[] = [];
 
-  const start = async (): Promise<Process> => {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        MAIN,
-        "run",
-        "--kubeconfig",
-        envtest.kubeconfigPath,
-        "--gcp-endpoint",
-        `127.0.0.1:${sim.grpcPort}`,
-        "--gcp-access-token",
-        "sim-token",
-        "--health-port",
-        String(port),
-        "--leader-election-namespace",
-        NAMESPACE,
-        "--lease-duration=3s",
-        `--renew-deadline=${RENEW_DEADLINE_MS / 1000}s`,
-        "--retry-period=500ms",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const started: Process = {
-      child,
-      port,
-      output: "",
-      exited: new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal }))),
-    };
-    child.stdout?.on("data", (chunk: Buffer) => (started.output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (started.output += chunk.toString()));
+  const start = async (): Promise<DriftguardProcess> => {
+    const started = await startRun({
+      sim,
+      kubeconfig: envtest.kubeconfigPath,
+      leaderElection: { namespace: NAMESPACE, renewDeadlineMs: RENEW_DEADLINE_MS },
+    });
     processes.push(started);
     return started;
-  };
-  const probe = async (p: Process, path: string) => {
-    const res = await fetch(`http://127.0.0.1:${p.port}${path}`).catch(() => undefined);
-    return res ? { status: res.status, body: (await res.text()).trim() } : undefined;
   };
   const timeout = () =>
     (sim.control.getService(SERVICE) as unknown as { template: { timeout?: string } }).template.timeout;
@@ -86,18 +49,14 @@ describe("a kube-apiserver outage longer than the renew deadline", () => {
     });
   });
   afterAll(async () => {
-    for (const { child } of processes) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await Promise.all(processes.map((p) => p.kill()));
     await sim.stop();
     await envtest.stop();
   });
 
   it("exits, comes back without crashing while the API server is down, re-acquires and converges", async () => {
     const first = await start();
-    await until(
-      "the first process to lead",
-      async () => (await probe(first, "/readyz"))?.body === "ok: leading",
-      30_000,
-    );
+    await first.waitForAnswer("/readyz", "ok: leading\n", 30_000);
     await custom.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
@@ -119,27 +78,23 @@ describe("a kube-apiserver outage longer than the renew deadline", () => {
     await envtest.stopApiServer();
     const downAt = Date.now();
     const exit = await first.exited;
-    expect(exit, first.output).toEqual({ code: 1, signal: null });
+    expect(exit, first.output()).toEqual({ code: 1, signal: null });
     expect(Date.now() - downAt).toBeLessThan(RENEW_DEADLINE_MS + 3_000);
-    expect(first.output).toContain("lost the leader lease");
+    expect(first.output()).toContain("lost the leader lease");
 
     // The restart, while the API server is still down: alive and waiting, not ready, not leading.
     const second = await start();
-    await until("the restarted process to serve its probes", () => probe(second, "/healthz"), 30_000);
+    await second.waitFor("the restarted process to serve its probes", () => second.get("/healthz"), 30_000);
     await sleep(5_000);
-    expect(second.child.exitCode, second.output).toBeNull();
-    expect(await probe(second, "/healthz")).toEqual({ status: 200, body: "ok" });
-    expect((await probe(second, "/readyz"))?.status).toBe(503);
+    expect(second.child.exitCode, second.output()).toBeNull();
+    expect(await second.get("/healthz")).toEqual({ status: 200, body: "ok\n" });
+    expect((await second.get("/readyz"))?.status).toBe(503);
     // Drift made during the outage waits for the controller's return.
     sim.control.patchService(SERVICE, { template: { timeout: "30s" } });
 
     await envtest.startApiServer();
     const backAt = Date.now();
-    await until(
-      "the restarted process to lead",
-      async () => (await probe(second, "/readyz"))?.body === "ok: leading",
-      60_000,
-    );
+    await second.waitForAnswer("/readyz", "ok: leading\n", 60_000);
     await until("the drift to be healed", () => timeout() === "600s", 30_000);
     await custom.patchNamespacedCustomObject(
       {

@@ -9,7 +9,8 @@ import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import type { ManagedObject } from "../../../src/kinds/kind.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
-import { LEASE, readLease, startReplica, TIMINGS, until, type Replica } from "./replica.ts";
+import { until } from "../../support/until.ts";
+import { LEASE, readLease, startReplica, TIMINGS, type Replica } from "./replica.ts";
 
 const PROJECT = "ha-project";
 const SERVICE = `projects/${PROJECT}/locations/us-central1/services/backend`;

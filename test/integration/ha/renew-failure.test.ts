@@ -9,7 +9,8 @@ import { NotLeaderError } from "../../../src/controller/leader-gate.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { Envtest } from "../../support/envtest.ts";
 import { createNamespace, testKubeConfig } from "../../support/kube.ts";
-import { startReplica, TIMINGS, until, type Replica } from "./replica.ts";
+import { until } from "../../support/until.ts";
+import { startReplica, TIMINGS, type Replica } from "./replica.ts";
 
 const SERVICE = "projects/ha-project/locations/us-central1/services/lonely";
 

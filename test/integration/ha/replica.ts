@@ -3,7 +3,6 @@
 // replica alone did, so a test can tell which replica acted.
 
 import { CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { startController, type RunningController } from "../../../src/controller/compose.ts";
 import { cloudRunResource } from "../../../src/kinds/cloudrun/kind.ts";
@@ -71,16 +70,6 @@ export async function startReplica(
     elector,
   );
   return replica;
-}
-
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 export async function readLease(namespace: string, kc: KubeConfig = testKubeConfig()) {

@@ -4,19 +4,17 @@
 // no release) the standby takes that shard's Lease within a lease duration plus a retry period and heals
 // its services, still with one write per service.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_VERSION, GROUP, VERSION } from "../../../src/api/common.ts";
 import { JITTER } from "../../../src/kube/lease.ts";
 import { shardLeaseName, shardOf } from "../../../src/kube/shard.ts";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
-import { kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
-import { until } from "./replica.ts";
+import { startRun, type DriftguardProcess } from "../../support/driftguard-process.ts";
+import { testKubeConfig } from "../../support/kube.ts";
+import { until } from "../../support/until.ts";
 
-const MAIN = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
 const SHARDS = 3;
 const LEASE_MS = 3_000;
 const RETRY_MS = 500;
@@ -24,12 +22,6 @@ const RESYNC_MS = 5_000;
 const PROJECT = "shard-project";
 const service = (namespace: string, i: number) =>
   `projects/${PROJECT}/locations/us-central1/services/${namespace}-${i}`;
-
-interface Replica {
-  child: ChildProcess;
-  output: string;
-  exited: Promise<unknown>;
-}
 
 describe("sharding across replicas", () => {
   const suffix = randomBytes(3).toString("hex");
@@ -42,52 +34,25 @@ describe("sharding across replicas", () => {
     if (namespaces.filter((n) => shardOf(n, SHARDS) === shardOf(name, SHARDS)).length < 2) namespaces.push(name);
   }
   const services = namespaces.flatMap((ns) => [0, 1].map((i) => ({ ns, name: `${ns}-${i}`, full: service(ns, i) })));
-  const replicas: Replica[] = [];
+  const replicas: DriftguardProcess[] = [];
   let sim: Simulator;
   const kc = testKubeConfig();
   const leases = kc.makeApiClient(CoordinationV1Api);
 
-  const startReplica = (): Replica => {
-    const child = spawn(
-      process.execPath,
-      [
-        MAIN,
-        "run",
-        "--kubeconfig",
-        kubeconfigPath(),
-        "--namespace",
-        namespaces.join(","),
-        "--gcp-endpoint",
-        `127.0.0.1:${sim.grpcPort}`,
-        "--gcp-access-token",
-        "sim-token",
-        "--health-port",
-        "0",
-        "--qps",
-        "100",
-        "--leader-election-namespace",
-        leaseNamespace,
-        "--leader-election-id",
-        base,
-        `--shards=${SHARDS}`,
-        `--lease-duration=${LEASE_MS / 1000}s`,
-        "--renew-deadline=2s",
-        `--retry-period=${RETRY_MS}ms`,
-        "--log-level=info",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const replica: Replica = { child, output: "", exited: new Promise((resolve) => child.once("exit", resolve)) };
-    child.stdout?.on("data", (chunk: Buffer) => (replica.output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (replica.output += chunk.toString()));
+  const startReplica = async (): Promise<DriftguardProcess> => {
+    const replica = await startRun({
+      sim,
+      namespaces,
+      healthPort: 0,
+      leaderElection: { namespace: leaseNamespace, id: base, leaseDurationMs: LEASE_MS, retryPeriodMs: RETRY_MS },
+      shards: SHARDS,
+      flags: ["--qps=100", "--log-level=info"],
+    });
     replicas.push(replica);
     return replica;
   };
   /** The shard a replica leads, from its "leading shard" log line. */
-  const shardLedBy = (replica: Replica): number | undefined => {
-    const line = replica.output.split("\n").find((l) => l.includes('"leading shard"'));
-    return line ? (JSON.parse(line) as { shard: number }).shard : undefined;
-  };
+  const shardLedBy = (replica: DriftguardProcess) => replica.logLine("leading shard")?.shard as number | undefined;
   const holder = async (index: number) => {
     try {
       const lease = await leases.readNamespacedLease({
@@ -154,17 +119,16 @@ describe("sharding across replicas", () => {
   });
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill("SIGKILL");
-    await Promise.all(replicas.map((r) => r.exited));
+    await Promise.all(replicas.map((r) => r.kill()));
     await sim?.stop();
   });
 
   it("reconciles every object on exactly one replica, and a standby takes over a killed replica's shard", async () => {
-    const started = [startReplica(), startReplica(), startReplica()];
+    const started = await Promise.all([startReplica(), startReplica(), startReplica()]);
     // Every shard led, by three different replicas.
     await until("three shards led", () => started.every((r) => shardLedBy(r) !== undefined), 60_000);
     expect(new Set(started.map(shardLedBy))).toEqual(new Set([0, 1, 2]));
-    const standby = startReplica();
+    const standby = await startReplica();
     await until("every service written", () => services.every((s) => timeoutOf(s.full) === "600s"), 60_000);
     // Settle: any second writer would have shown up by now.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -178,8 +142,7 @@ describe("sharding across replicas", () => {
     const lostShard = shardLedBy(victim) ?? -1;
     const victimHolder = await holder(lostShard);
     sim.control.clearRequests();
-    victim.child.kill("SIGKILL");
-    await victim.exited;
+    await victim.kill();
     const killedAt = Date.now();
     for (const s of services) sim.control.patchService(s.full, { template: { timeout: "30s" } });
 

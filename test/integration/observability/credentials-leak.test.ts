@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startDriftguard } from "./driftguard-process.ts";
+import { startDriftguard } from "../../support/driftguard-process.ts";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.SECRET-bearer-token-4f9c";
 const dir = mkdtempSync(join(tmpdir(), "driftguard-credentials-"));

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startDriftguard, type DriftguardProcess } from "../../support/driftguard-process.ts";
 import { freePort } from "../../support/envtest.ts";
-import { startDriftguard, until, type DriftguardProcess } from "./driftguard-process.ts";
 
 const manifests = mkdtempSync(join(tmpdir(), "driftguard-bind-"));
 const running: DriftguardProcess[] = [];
@@ -21,11 +21,7 @@ async function start(port: number, bind?: { flag?: string; env?: string }): Prom
   if (bind?.flag) args.push(`--health-bind-address=${bind.flag}`);
   const p = startDriftguard(args, bind?.env ? { DRIFTGUARD_HEALTH_BIND_ADDRESS: bind.env } : {});
   running.push(p);
-  await until("/healthz on 127.0.0.1", async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok).catch(
-    (err: Error) => {
-      throw new Error(`${err.message}\n${p.output()}`);
-    },
-  );
+  await p.waitFor("/healthz on 127.0.0.1", async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
   return p;
 }
 

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startSimulator, type Simulator } from "../../../src/sim/simulator.ts";
 import { serviceSeed } from "../../support/controller.ts";
-import { freePort } from "../../support/envtest.ts";
-import { createCloudRunConfig, createNamespace, kubeconfigPath } from "../../support/kube.ts";
-import { startDriftguard, until, type DriftguardProcess } from "./driftguard-process.ts";
+import { startRun, type DriftguardProcess } from "../../support/driftguard-process.ts";
+import { createCloudRunConfig, createNamespace } from "../../support/kube.ts";
+import { until } from "../../support/until.ts";
 import { PrometheusServer } from "./prometheus.ts";
 
 const ALERT = "DriftguardReconcileErrors";
@@ -45,24 +45,18 @@ describe(`${ALERT} with a real Prometheus`, () => {
   beforeAll(async () => {
     sim = await startSimulator({ operationLatencyMs: 50, seed: serviceSeed(["api"], "alerts-project") });
     namespace = await createNamespace("alerts");
-    const port = await freePort();
-    driftguard = startDriftguard([
-      "run",
-      `--kubeconfig=${kubeconfigPath()}`,
-      `--namespace=${namespace}`,
-      `--gcp-endpoint=127.0.0.1:${sim.grpcPort}`,
-      "--gcp-access-token=sim-token",
-      "--leader-elect=false",
-      `--health-port=${port}`,
-      "--health-bind-address=127.0.0.1",
-      "--log-level=warn",
-    ]);
+    driftguard = await startRun({
+      sim,
+      namespaces: [namespace],
+      leaderElection: false,
+      flags: ["--health-bind-address=127.0.0.1", "--log-level=warn"],
+    });
     await createCloudRunConfig(namespace, "api", {
       service: { project: "alerts-project", region: "us-central1", name: "api" },
       resyncInterval: "1s",
       requestTimeout: "600s",
     });
-    prometheus = await PrometheusServer.start([`127.0.0.1:${port}`], rulesForTest());
+    prometheus = await PrometheusServer.start([`127.0.0.1:${driftguard.healthPort}`], rulesForTest());
   });
   afterAll(async () => {
     await prometheus?.stop();
@@ -76,10 +70,14 @@ describe(`${ALERT} with a real Prometheus`, () => {
     const diagnose = (err: Error) => {
       throw new Error(`${err.message}\n--- driftguard\n${driftguard.output()}\n--- prometheus\n${prometheus.output}`);
     };
-    await until("Prometheus to see the object Ready", async () => {
-      const ready = await prometheus.query('driftguard_managed_resources{kind="CloudRunServiceConfig",ready="True"}');
-      return ready === 1;
-    }).catch(diagnose);
+    await until(
+      "Prometheus to see the object Ready",
+      async () => {
+        const ready = await prometheus.query('driftguard_managed_resources{kind="CloudRunServiceConfig",ready="True"}');
+        return ready === 1;
+      },
+      30_000,
+    ).catch(diagnose);
     // Several evaluations after a healthy period: longer than the shortened hold time.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect(await prometheus.query('sum(up{job="driftguard"})')).toBe(1);

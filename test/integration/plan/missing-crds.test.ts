@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Envtest } from "../../support/envtest.ts";
-import { startDriftguard } from "../observability/driftguard-process.ts";
+import { startDriftguard } from "../../support/driftguard-process.ts";
 import { runPlanCli } from "./plan-cli.ts";
 
 const MISSING = "CRD cloudrunserviceconfigs.driftguard.dev is not installed";
