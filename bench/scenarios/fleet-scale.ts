@@ -45,6 +45,8 @@ export interface FleetScaleResult {
   timeline: Array<{ seconds: number; ready: number }>;
   peakRssMiB: number;
   rssMiBReady: number;
+  /** process.memoryUsage() the moment all are Ready, before any forced collection (with quietProfileDir). */
+  memoryMiBReady?: Record<keyof MemoryUsage, number>;
   quiet: {
     windowSeconds: number;
     getServicePerResourcePerInterval: number;
@@ -121,6 +123,7 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     timeline.push({ seconds: seconds(), ready });
     ctx.progress(`fleet: ${JSON.stringify(timeline.at(-1))}`);
     const rssMiBReady = round(controller.rssMiB(), 1);
+    const memoryReady = inspector ? mebibytes(await inspector.memoryUsage()) : undefined;
     if (inspector && o.quietProfileDir) {
       const file = join(o.quietProfileDir, `startup-${o.configs}.heapprofile`);
       await writeFile(file, JSON.stringify(await inspector.stopAllocationSampling()));
@@ -141,6 +144,7 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
       timeline,
       peakRssMiB: round(Math.max(peakRssMiB, quiet.rssMiB), 1),
       rssMiBReady,
+      ...(memoryReady ? { memoryMiBReady: memoryReady } : {}),
       quiet,
       ...(quota ? { quota } : {}),
       ...(heapSnapshot ? { heapSnapshot } : {}),

@@ -5,18 +5,13 @@
 // - transport errors reconnect from the last resourceVersion with exponential backoff;
 // - the server closes each watch after `watchTimeoutSeconds` (sending a bookmark first) and we re-watch;
 // - a watchdog restarts a watch that has been silent for `staleAfterMs`.
-// Cached objects are pruned of what nothing here reads (see pruneObject): at thousands of objects the
-// server-side-apply bookkeeping is the larger part of each one.
+// Cached objects are pruned of what nothing here reads, and a status-only update keeps the spec object it
+// had (see cached-object.ts).
 
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { silentLogger, type Logger } from "../observability/logger.ts";
+import { objectKey, pruneObject, shareUnchangedSpec, type KubeObject } from "./cached-object.ts";
 import { collectionPath, listAll, type ResourceRef } from "./raw.ts";
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string };
-}
 
 export interface InformerOptions {
   resource: ResourceRef;
@@ -37,31 +32,6 @@ type WatchEnd = "expired" | "failed" | "interrupted" | "ended" | "restart" | "st
 
 /** A watch that ends sooner than this after connecting counts as a failure (no tight reconnect loop). */
 const MIN_HEALTHY_WATCH_MS = 1000;
-
-/** kubectl's client-side apply keeps a full copy of the last applied manifest here. */
-const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
-
-/**
- * Drops metadata.managedFields and kubectl's last-applied annotation from an object just parsed from the
- * API server (in place; the object is not shared yet). Nothing in driftguard reads either, and a status
- * write without managedFields keeps the server's (an absent list is left as it was, only [] resets it).
- */
-export function pruneObject<T extends KubeObject>(object: T): T {
-  const metadata = object.metadata as { managedFields?: unknown; annotations?: Record<string, string> } | undefined;
-  if (metadata === undefined) return object;
-  delete metadata.managedFields;
-  const annotations = metadata.annotations;
-  if (annotations !== undefined && LAST_APPLIED in annotations) {
-    delete annotations[LAST_APPLIED];
-    if (Object.keys(annotations).length === 0) delete metadata.annotations;
-  }
-  return object;
-}
-
-export function objectKey(object: KubeObject): string {
-  const { namespace, name = "" } = object.metadata ?? {};
-  return namespace ? `${namespace}/${name}` : name;
-}
 
 export class Informer<T extends KubeObject> {
   readonly #kc: KubeConfig;
@@ -192,7 +162,10 @@ export class Informer<T extends KubeObject> {
     this.#lists += 1;
     const previous = new Map(this.#cache);
     this.#cache.clear();
-    for (const item of items) this.#cache.set(objectKey(item), pruneObject(item));
+    for (const item of items) {
+      const key = objectKey(item);
+      this.#cache.set(key, shareUnchangedSpec(previous.get(key), pruneObject(item)));
+    }
     this.#resourceVersion = resourceVersion;
     this.#synced = true;
     this.#failures = 0;
@@ -275,7 +248,7 @@ export class Informer<T extends KubeObject> {
       this.#cache.delete(key);
       this.#emit("delete", item);
     } else if (type === "ADDED" || type === "MODIFIED") {
-      this.#cache.set(key, item);
+      this.#cache.set(key, shareUnchangedSpec(before, item));
       if (before) this.#emit("update", before, item);
       else this.#emit("add", item);
     }

@@ -9,7 +9,8 @@ import { isMeaningfulUpdate, isReadinessChange } from "../controller/resync.ts";
 import type { ManagedObject, ResourceType } from "../kinds/kind.ts";
 import { shareConnections } from "../kube/connections.ts";
 import { EventRecorder } from "../kube/events.ts";
-import { Informer, pruneObject } from "../kube/informer.ts";
+import { pruneObject, shareUnchangedSpec } from "../kube/cached-object.ts";
+import { Informer } from "../kube/informer.ts";
 import { collectionPath, getJson, KubeApiError, NAMESPACES } from "../kube/raw.ts";
 import { StatusWriter } from "../kube/status.ts";
 import { CredentialsFileError, describeCredentialsProblem } from "../observability/credentials-error.ts";
@@ -176,8 +177,10 @@ export class ClusterSource implements DesiredStateSource {
       object,
       beforeWrite ? { beforeWrite } : {},
     );
-    if (result.outcome === "written" && result.object)
-      this.#written.set(`${resource.kind}:${namespace}/${name}`, pruneObject(result.object));
+    if (result.outcome === "written" && result.object) {
+      const written = shareUnchangedSpec(object, pruneObject(result.object));
+      this.#written.set(`${resource.kind}:${namespace}/${name}`, written);
+    }
     return result.outcome === "written";
   }
 

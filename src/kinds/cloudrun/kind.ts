@@ -14,6 +14,7 @@ import {
 import { GROUP, VERSION } from "../../api/common.ts";
 import { classifyGoogleError } from "../../gcp/errors.ts";
 import { deepFreeze } from "../../util/freeze.ts";
+import { ObjectMemo } from "../../util/memo.ts";
 import type { CallGuard } from "../../gcp/guard.ts";
 import type {
   Blocked,
@@ -79,7 +80,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
   #budget = new BudgetIndex();
   #members: MemberReader;
   /** Rendered owned fields by (frozen, cached) spec and connector: an unchanged config renders once. */
-  #rendered = new WeakMap<Spec, Map<string, DesiredService>>();
+  #rendered = new ObjectMemo<DesiredService>();
 
   constructor(services: ServicesClient, guard: CallGuard, options: CloudRunKindOptions = {}) {
     this.#services = services;
@@ -218,13 +219,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
   /** The owned fields; a connectorRef not resolved yet leaves the connector and egress unowned for now. */
   #render(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
     const variant = connector === undefined ? "" : (connector.fullName ?? "(not resolved)");
-    let bySpec = this.#rendered.get(spec);
-    const cached = bySpec?.get(variant);
-    if (cached) return cached;
-    const desired = deepFreeze(this.#renderNow(spec, connector));
-    if (!bySpec) this.#rendered.set(spec, (bySpec = new Map<string, DesiredService>()));
-    bySpec.set(variant, desired);
-    return desired;
+    return this.#rendered.get(spec, variant, () => deepFreeze(this.#renderNow(spec, connector)));
   }
 
   #renderNow(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {

@@ -1,6 +1,7 @@
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import { CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Informer, type KubeObject } from "../../../src/kube/informer.ts";
+import type { KubeObject } from "../../../src/kube/cached-object.ts";
+import { Informer } from "../../../src/kube/informer.ts";
 import { NAMESPACES } from "../../../src/kube/raw.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
 import { eventually, installWidgetCrd, WIDGETS, widgetClient, type Widget } from "./widgets.ts";
@@ -220,6 +221,36 @@ describe("Informer against a real API server", () => {
     const raw = JSON.parse(served.stdout) as { metadata: { managedFields?: unknown[]; annotations: object } };
     expect(raw.metadata.managedFields?.length).toBeGreaterThan(0);
     expect(Object.keys(raw.metadata.annotations)).toContain("kubectl.kubernetes.io/last-applied-configuration");
+  });
+
+  it("keeps one spec object across status-only updates, and takes a new one when the spec changes", async () => {
+    const ns = await createNamespace("informer-spec");
+    await widgets.create(ns, "w", 1);
+    const informer = startInformer(new Informer<Widget>(kc, { resource: WIDGETS }));
+    await eventually(() => informer.get(ns, "w") !== undefined, 15_000, "listed widget");
+    const first = informer.get(ns, "w") as Widget;
+    const writeStatus = async (round: number) => {
+      const current = await widgets.get(ns, "w");
+      await kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({
+        ...WIDGETS,
+        namespace: ns,
+        name: "w",
+        body: { ...current, status: { round } },
+      });
+      await eventually(() => informer.get(ns, "w")?.status?.round === round, 15_000, `status round ${round}`);
+    };
+    await writeStatus(1);
+    const afterStatus = informer.get(ns, "w") as Widget;
+    expect(afterStatus).not.toBe(first);
+    expect(afterStatus.spec).toBe(first.spec);
+    await widgets.resize(ns, "w", 2);
+    await eventually(() => informer.get(ns, "w")?.spec?.size === 2, 15_000, "resized widget");
+    expect(informer.get(ns, "w")?.spec).not.toBe(first.spec);
+    // Recreated under the same name (a new uid, generation 1 again): never the old object's spec.
+    await widgets.remove(ns, "w");
+    await eventually(() => informer.get(ns, "w") === undefined, 15_000, "deleted widget");
+    await widgets.create(ns, "w", 7);
+    await eventually(() => informer.get(ns, "w")?.spec?.size === 7, 15_000, "recreated widget");
   });
 
   it("stops promptly while its watch is open", async () => {
