@@ -51,6 +51,23 @@ describe("drift and update summaries", () => {
     for (const part of shown) expect(part).toMatch(/^env\.SETTING_NUMBER_\d+ \d+ → \d+0$/);
   });
 
+  it("shows the longest run of entries that fits, counting bytes not characters", () => {
+    const entries = Array.from({ length: 40 }, (_, i) => `é${"x".repeat(i % 7)}${i}`);
+    for (const limit of [64, 100, 157, 300]) {
+      const note = summarise("Applied", entries, limit);
+      expect(Buffer.byteLength(note)).toBeLessThanOrEqual(limit);
+      const shown = note
+        .replace(/^Applied 40 fields: /, "")
+        .split(", ")
+        .filter((part) => part.startsWith("é"));
+      expect(shown).toEqual(entries.slice(0, shown.length));
+      // One more entry would not have fitted with its "… and N more".
+      const rest = entries.length - shown.length - 1;
+      const longer = `Applied 40 fields: ${entries.slice(0, shown.length + 1).join(", ")}${rest > 0 ? `, … and ${rest} more` : ""}`;
+      expect(Buffer.byteLength(longer)).toBeGreaterThan(limit);
+    }
+  });
+
   it("shortens huge values so one env var cannot fill the note", () => {
     const note = summarise("Applied", describeApplied([{ field: "env.BLOB", desired: "x".repeat(32_000), live: "y" }]));
     expect(note.length).toBeLessThan(120);

@@ -55,17 +55,21 @@ export function describeDifferences(diffs: FieldDiff[]): string[] {
  */
 export function summarise(verb: string, entries: string[], limitBytes = SUMMARY_LIMIT_BYTES): string {
   const head = `${verb} ${entries.length} ${entries.length === 1 ? "field" : "fields"}: `;
-  const shown: string[] = [];
+  const headBytes = Buffer.byteLength(head);
+  // Bytes of the shown entries joined with ", ", kept as a running sum: notes are built on every pass.
+  let shownBytes = 0;
+  let shown = 0;
   for (const [i, entry] of entries.entries()) {
     const rest = entries.length - i - 1;
-    const candidate = [...shown, entry].join(", ");
-    const tail = rest > 0 ? `, … and ${rest} more` : "";
-    if (Buffer.byteLength(head + candidate + tail) > limitBytes) break;
-    shown.push(entry);
+    const joined = shownBytes + (shown > 0 ? 2 : 0) + Buffer.byteLength(entry);
+    const tailBytes = rest > 0 ? Buffer.byteLength(`, … and ${rest} more`) : 0;
+    if (headBytes + joined + tailBytes > limitBytes) break;
+    shownBytes = joined;
+    shown++;
   }
-  const hidden = entries.length - shown.length;
-  if (shown.length === 0) return `${head}… and ${hidden} more`;
-  return `${head}${shown.join(", ")}${hidden > 0 ? `, … and ${hidden} more` : ""}`;
+  const hidden = entries.length - shown;
+  if (shown === 0) return `${head}… and ${hidden} more`;
+  return `${head}${entries.slice(0, shown).join(", ")}${hidden > 0 ? `, … and ${hidden} more` : ""}`;
 }
 
 /** ", by alice@example.com (gcloud) at 2026-12-01T12:03:04Z", or "" when nobody is known. */

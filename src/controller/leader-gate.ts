@@ -84,9 +84,13 @@ export class LeaderGatedSource implements DesiredStateSource {
     });
   }
 
+  /** Refused at once when not leading, and asked again right before each request the Event needs. */
   recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void> {
-    if (!this.#allowed()) return Promise.reject(new NotLeaderError(`event ${reason} for ${objectKey(object)}`));
-    return this.#inner.recordEvent(object, type, reason, note);
+    const refusal = () => new NotLeaderError(`event ${reason} for ${objectKey(object)}`);
+    if (!this.#allowed()) return Promise.reject(refusal());
+    return this.#inner.recordEvent(object, type, reason, note, () => {
+      if (!this.#allowed()) throw refusal();
+    });
   }
 
   hasSynced(): boolean {

@@ -60,6 +60,7 @@ interface Series {
 }
 
 const CAMEL_CASE = /^[A-Z][A-Za-z0-9]*$/;
+const noCheck = () => undefined;
 
 export class EventRecorder {
   readonly #api: EventsV1Api;
@@ -78,8 +79,12 @@ export class EventRecorder {
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Resolves once the Event is written (or the failure logged); rejects only on invalid input. */
-  async record(input: EventInput): Promise<void> {
+  /**
+   * Resolves once the Event is written (or the failure logged); rejects only on invalid input. Writes of
+   * one series queue behind each other, so `beforeWrite` is asked right before each request goes out (it
+   * throws to refuse it, e.g. once this replica no longer leads), not only when the Event is asked for.
+   */
+  async record(input: EventInput, options: { beforeWrite?: () => void } = {}): Promise<void> {
     validate(input);
     const event = { ...input, note: truncateNote(input.note) };
     const { apiVersion, kind, namespace = "", name, uid = "" } = event.regarding;
@@ -103,7 +108,7 @@ export class EventRecorder {
       tail: Promise.resolve(),
     };
     this.#series.set(key, series);
-    const write = series.tail.then(() => this.#write(series, event));
+    const write = series.tail.then(() => this.#write(series, event, options.beforeWrite ?? noCheck));
     series.tail = write;
     return write;
   }
@@ -116,11 +121,15 @@ export class EventRecorder {
     return this.record({ regarding, type: "Warning", reason, action, note });
   }
 
-  async #write(series: Series, event: EventInput): Promise<void> {
+  async #write(series: Series, event: EventInput, beforeWrite: () => void): Promise<void> {
     const now = this.#now();
     try {
       const inWindow = series.count > 0 && now.getTime() - series.lastObservedAt <= this.#windowMs;
-      if (inWindow && (await this.#bump(series, now))) return;
+      if (inWindow) {
+        beforeWrite();
+        if (await this.#bump(series, now)) return;
+      }
+      beforeWrite();
       await this.#create(series, event, now);
     } catch (error) {
       this.#log.warn(

@@ -184,21 +184,30 @@ export class ClusterSource implements DesiredStateSource {
     return result.outcome === "written";
   }
 
-  async recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void> {
+  async recordEvent(
+    object: ManagedObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    beforeWrite?: () => void,
+  ): Promise<void> {
     const { namespace, name = "", uid } = object.metadata ?? {};
-    await this.#events.record({
-      regarding: {
-        apiVersion: object.apiVersion ?? "",
-        kind: object.kind ?? "",
-        name,
-        ...(namespace ? { namespace } : {}),
-        ...(uid ? { uid } : {}),
+    await this.#events.record(
+      {
+        regarding: {
+          apiVersion: object.apiVersion ?? "",
+          kind: object.kind ?? "",
+          name,
+          ...(namespace ? { namespace } : {}),
+          ...(uid ? { uid } : {}),
+        },
+        type,
+        reason,
+        action: "Reconcile",
+        note,
       },
-      type,
-      reason,
-      action: "Reconcile",
-      note,
-    });
+      beforeWrite ? { beforeWrite } : {},
+    );
   }
 
   hasSynced(): boolean {

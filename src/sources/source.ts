@@ -37,7 +37,14 @@ export interface DesiredStateSource extends ObjectLookup {
     status: Record<string, unknown>,
     beforeWrite?: () => void,
   ): Promise<boolean>;
-  recordEvent(object: ManagedObject, type: EventType, reason: string, note: string): Promise<void>;
+  /** Like writeStatus, calls `beforeWrite` right before each request it sends for this Event. */
+  recordEvent(
+    object: ManagedObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    beforeWrite?: () => void,
+  ): Promise<void>;
   /** True once every watched kind has been listed at least once. */
   hasSynced(): boolean;
   /** True when a watch has gone quiet for longer than its watchdog allows. */

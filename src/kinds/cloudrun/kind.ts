@@ -13,8 +13,6 @@ import {
 } from "../../api/cloudrun.ts";
 import { GROUP, VERSION } from "../../api/common.ts";
 import { classifyGoogleError } from "../../gcp/errors.ts";
-import { deepFreeze } from "../../util/freeze.ts";
-import { ObjectMemo } from "../../util/memo.ts";
 import type { CallGuard } from "../../gcp/guard.ts";
 import type {
   Blocked,
@@ -79,8 +77,6 @@ export class CloudRunKind implements ManagedKind<Spec> {
   #carried = new WeakMap<Observation, Carried>();
   #budget = new BudgetIndex();
   #members: MemberReader;
-  /** Rendered owned fields by (frozen, cached) spec and connector: an unchanged config renders once. */
-  #rendered = new ObjectMemo<DesiredService>();
 
   constructor(services: ServicesClient, guard: CallGuard, options: CloudRunKindOptions = {}) {
     this.#services = services;
@@ -218,11 +214,6 @@ export class CloudRunKind implements ManagedKind<Spec> {
 
   /** The owned fields; a connectorRef not resolved yet leaves the connector and egress unowned for now. */
   #render(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
-    const variant = connector === undefined ? "" : (connector.fullName ?? "(not resolved)");
-    return this.#rendered.get(spec, variant, () => deepFreeze(this.#renderNow(spec, connector)));
-  }
-
-  #renderNow(spec: Spec, connector: ConnectorReadiness | undefined): DesiredService {
     if (connector === undefined) return renderDesired(spec);
     if (connector.fullName) return renderDesired(spec, { connectorName: connector.fullName });
     const { vpcAccess: _waiting, ...rest } = spec;

@@ -6,29 +6,23 @@ import { CloudRunServiceConfigSpec, type CloudRunServiceConfigSpec as Spec } fro
 import { PAUSED_ANNOTATION } from "../../api/common.ts";
 import { connectionBudget, connectionDemand } from "../../api/rules.ts";
 import type { ManagedObject } from "../kind.ts";
+import { parseSpecWith } from "../spec.ts";
 import type { MemberFacts } from "./admission.ts";
 
 /** Reasons of an earlier pass after which a recorded grant no longer stands. */
 const NOT_COUNTED_REASONS = new Set(["Paused", "InvalidSpec", "ProjectNotAllowed", "NotFound"]);
 
 export class MemberReader {
-  /** Validated specs by spec object: sources replace the object (and its spec) whenever it changes. */
-  #specs = new WeakMap<object, Spec | null>();
   readonly #allowed: (namespace: string, spec: Spec) => boolean;
 
   constructor(allowed: (namespace: string, spec: Spec) => boolean) {
     this.#allowed = allowed;
   }
 
+  /** The validated spec; the same (cached, frozen) result the reconciler's own parse gets. */
   spec(raw: unknown): Spec | undefined {
-    if (typeof raw !== "object" || raw === null) return undefined;
-    let cached = this.#specs.get(raw);
-    if (cached === undefined) {
-      const parsed = CloudRunServiceConfigSpec.safeParse(raw);
-      cached = parsed.success ? parsed.data : null;
-      this.#specs.set(raw, cached);
-    }
-    return cached ?? undefined;
+    const parsed = parseSpecWith(CloudRunServiceConfigSpec, raw);
+    return parsed.ok ? parsed.spec : undefined;
   }
 
   facts(key: string, object: ManagedObject): MemberFacts {

@@ -5,24 +5,8 @@
 import type { CloudRunServiceConfigSpec } from "../../api/cloudrun.ts";
 import type { ObjectLookup, ProjectReference } from "../kind.ts";
 import { connectorResource } from "../connector/resource.ts";
-import { ObjectMemo } from "../../util/memo.ts";
-import { ConfigError, type OwnedField } from "./fields.ts";
+import { ConfigError } from "./fields.ts";
 import { renderDesired } from "./render.ts";
-
-/** What the references are read from, by spec and connector: an unchanged config renders once. */
-const rendered = new ObjectMemo<readonly OwnedField[]>();
-
-function renderedForReferences(
-  spec: CloudRunServiceConfigSpec,
-  hasRef: boolean,
-  connectorName: string | undefined,
-): readonly OwnedField[] {
-  return rendered.get(spec, connectorName ?? (hasRef ? "(not resolved)" : ""), () => {
-    const withoutRef = hasRef ? { ...spec, vpcAccess: { ...spec.vpcAccess, connectorRef: undefined } } : spec;
-    const source = hasRef && !connectorName ? withoutRef : spec;
-    return renderDesired(source, connectorName ? { connectorName } : {}).fields;
-  });
-}
 
 /** `projects/P/...` -> P. */
 const RESOURCE_PROJECT = /^projects\/([^/]+)\//;
@@ -45,9 +29,10 @@ export function serviceProjectReferences(
       }
     }
   }
+  const withoutRef = ref ? { ...spec, vpcAccess: { ...spec.vpcAccess, connectorRef: undefined } } : spec;
   let fields;
   try {
-    fields = renderedForReferences(spec, ref !== undefined, connectorName);
+    fields = renderDesired(ref && !connectorName ? withoutRef : spec, connectorName ? { connectorName } : {}).fields;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // Refused as InvalidSpec later; what can be read from the spec is still checked.

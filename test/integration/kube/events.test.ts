@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { EventRecorder, REPORTING_CONTROLLER, type ObjectReference } from "../../../src/kube/events.ts";
 import { createNamespace, kubectl, testKubeConfig } from "../../support/kube.ts";
+import { ObservedKubeConfig } from "./observed-kubeconfig.ts";
 import { installWidgetCrd, widgetClient } from "./widgets.ts";
 
 interface RawEvent {
@@ -161,5 +162,32 @@ describe("EventRecorder against a real API server", () => {
     const missing = { apiVersion: "v1", kind: "ConfigMap", name: "nowhere", namespace: "no-such-namespace-4242" };
     await expect(recorder.normal(missing, "Observed", "Get", "note")).resolves.toBeUndefined();
     expect(lines).toEqual([expect.objectContaining({ msg: "recording event failed", reason: "Observed" })]);
+  });
+
+  it("asks beforeWrite right before each request: a write queued behind another is refused once the gate closes", async () => {
+    const regarding = await widgetIn("events-gate");
+    const requests: string[] = [];
+    let leading = true;
+    // The gate closes the moment the first request goes out, while the repeat waits behind it.
+    const observed = new ObservedKubeConfig((request) => {
+      requests.push(request);
+      leading = false;
+    });
+    const recorder = new EventRecorder(observed, { reportingInstance: "driftguard-0" });
+    const beforeWrite = () => {
+      if (!leading) throw new Error("no longer leading");
+    };
+    const event = {
+      regarding,
+      type: "Normal",
+      reason: "Updated",
+      action: "Reconcile",
+      note: "Applied 1 field",
+    } as const;
+    await Promise.all([recorder.record(event, { beforeWrite }), recorder.record(event, { beforeWrite })]);
+    expect(requests).toEqual([`POST /apis/events.k8s.io/v1/namespaces/${regarding.namespace}/events`]);
+    const events = await eventsIn(regarding.namespace);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.series).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
-import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LeaderGatedSource, NotLeaderError } from "../../../src/controller/leader-gate.ts";
 import type { ManagedObject } from "../../../src/kinds/kind.ts";
 import { StatusWriter, type StatusTarget } from "../../../src/kube/status.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { ClusterSource } from "../../../src/sources/cluster.ts";
-import { createNamespace, kubeconfigPath, testKubeConfig } from "../../support/kube.ts";
+import { createNamespace, testKubeConfig } from "../../support/kube.ts";
+import { ObservedKubeConfig } from "./observed-kubeconfig.ts";
 import { installWidgetCrd, WIDGETS, widgetClient, type Widget } from "./widgets.ts";
 
 let kc: KubeConfig;
@@ -21,22 +22,6 @@ async function newWidget(prefix: string): Promise<{ target: StatusTarget; widget
   const namespace = await createNamespace(prefix);
   const widget = await widgets.create(namespace, "gadget", 2);
   return { target: { ...WIDGETS, namespace, name: "gadget" }, widget };
-}
-
-/** The test kubeconfig, reporting each request (method and path) as it is about to be sent. */
-class ObservedKubeConfig extends KubeConfig {
-  readonly #onRequest: (request: string) => void;
-
-  constructor(onRequest: (request: string) => void) {
-    super();
-    this.#onRequest = onRequest;
-    this.loadFromFile(kubeconfigPath());
-  }
-
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    this.#onRequest(`${context.getHttpMethod()} ${new URL(context.getUrl()).pathname}`);
-    await super.applySecurityAuthentication(context);
-  }
 }
 
 const ready = {
