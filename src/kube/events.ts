@@ -6,9 +6,10 @@
 
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
-import { EventsV1Api, PatchStrategy, setHeaderOptions, V1MicroTime, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { silentLogger, type Logger } from "../observability/logger.ts";
 import { LruMap } from "./lru.ts";
+import { KubeApiError, requestJson } from "./raw.ts";
 
 export const REPORTING_CONTROLLER = "driftguard.dev/driftguard";
 /** The API server rejects notes longer than this many bytes. */
@@ -63,7 +64,7 @@ const CAMEL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 const noCheck = () => undefined;
 
 export class EventRecorder {
-  readonly #api: EventsV1Api;
+  readonly #kc: KubeConfig;
   readonly #instance: string;
   readonly #windowMs: number;
   readonly #log: Logger;
@@ -71,7 +72,7 @@ export class EventRecorder {
   readonly #series: LruMap<string, Series>;
 
   constructor(kc: KubeConfig, options: EventRecorderOptions = {}) {
-    this.#api = kc.makeApiClient(EventsV1Api);
+    this.#kc = kc;
     this.#instance = (options.reportingInstance ?? process.env.POD_NAME ?? hostname()).slice(0, 128);
     this.#windowMs = options.seriesWindowMs ?? 10 * 60_000;
     this.#series = new LruMap(options.maxTracked ?? DEFAULT_MAX_TRACKED_SERIES);
@@ -143,16 +144,12 @@ export class EventRecorder {
   async #bump(series: Series, now: Date): Promise<boolean> {
     const count = series.count + 1;
     try {
-      await this.#api.patchNamespacedEvent(
-        {
-          namespace: series.namespace,
-          name: series.name,
-          body: { series: { count, lastObservedTime: formatMicroTime(now) } },
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
+      await requestJson(this.#kc, "PATCH", `${eventsPath(series.namespace)}/${encodeURIComponent(series.name)}`, {
+        body: { series: { count, lastObservedTime: formatMicroTime(now) } },
+        contentType: "application/merge-patch+json",
+      });
     } catch (error) {
-      if ((error as { code?: unknown }).code === 404) return false;
+      if (error instanceof KubeApiError && error.statusCode === 404) return false;
       throw error;
     }
     series.count = count;
@@ -163,11 +160,12 @@ export class EventRecorder {
   async #create(series: Series, event: EventInput, now: Date): Promise<void> {
     const namespace = event.regarding.namespace || "default";
     const name = eventName(event.regarding.name, now);
-    await this.#api.createNamespacedEvent({
-      namespace,
+    await requestJson(this.#kc, "POST", eventsPath(namespace), {
       body: {
+        apiVersion: "events.k8s.io/v1",
+        kind: "Event",
         metadata: { name, namespace },
-        eventTime: new V1MicroTime(now.getTime()),
+        eventTime: formatMicroTime(now),
         reportingController: REPORTING_CONTROLLER,
         reportingInstance: this.#instance,
         action: event.action,
@@ -179,6 +177,10 @@ export class EventRecorder {
     });
     Object.assign(series, { namespace, name, count: 1, lastObservedAt: now.getTime() });
   }
+}
+
+function eventsPath(namespace: string): string {
+  return `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
 }
 
 /** metav1.MicroTime wire format: RFC 3339 with exactly six fractional digits, UTC. */

@@ -10,8 +10,8 @@
 // a conflict's re-read is in flight, and the check made before the first attempt says nothing about the
 // next one.
 
-import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import type { ResourceRef } from "./raw.ts";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError, requestJson, type ResourceRef } from "./raw.ts";
 
 export interface StatusTarget extends ResourceRef {
   namespace: string;
@@ -36,11 +36,11 @@ export interface StatusWriteOptions {
 }
 
 export class StatusWriter {
-  readonly #api: CustomObjectsApi;
+  readonly #kc: KubeConfig;
   readonly #maxAttempts: number;
 
   constructor(kc: KubeConfig, options: { maxAttempts?: number } = {}) {
-    this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#kc = kc;
     this.#maxAttempts = options.maxAttempts ?? 5;
   }
 
@@ -63,13 +63,7 @@ export class StatusWriter {
         throw new Error(`status of ${where}: the object has no metadata.resourceVersion`);
       options.beforeWrite?.();
       try {
-        const body = { ...object, status };
-        // Cluster-scoped objects (ServiceConfigPolicy) have no namespace in their path.
-        const written = (
-          target.namespace === ""
-            ? await this.#api.replaceClusterCustomObjectStatus({ ...target, body })
-            : await this.#api.replaceNamespacedCustomObjectStatus({ ...target, body })
-        ) as T;
+        const written = await requestJson<T>(this.#kc, "PUT", statusPath(target), { body: { ...object, status } });
         return { outcome: "written", object: written, attempts: attempt };
       } catch (error) {
         const code = httpCode(error);
@@ -83,11 +77,7 @@ export class StatusWriter {
 
   async #read<T>(target: StatusTarget, where: string): Promise<T | undefined> {
     try {
-      return (
-        target.namespace === ""
-          ? await this.#api.getClusterCustomObjectStatus(target)
-          : await this.#api.getNamespacedCustomObjectStatus(target)
-      ) as T;
+      return await requestJson<T>(this.#kc, "GET", statusPath(target));
     } catch (error) {
       if (httpCode(error) === 404) return undefined;
       throw new Error(`reading ${where} failed: ${messageOf(error)}`, { cause: error });
@@ -142,19 +132,19 @@ function equalJson(a: unknown, b: unknown): boolean {
   return present === presentRight;
 }
 
-function httpCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "number" ? code : undefined;
+/** The status subresource; cluster-scoped objects (ServiceConfigPolicy) have no namespace in their path. */
+function statusPath(target: StatusTarget): string {
+  const base = target.group === "" ? `/api/${target.version}` : `/apis/${target.group}/${target.version}`;
+  const scope = target.namespace === "" ? "" : `/namespaces/${encodeURIComponent(target.namespace)}`;
+  return `${base}${scope}/${target.plural}/${encodeURIComponent(target.name)}/status`;
 }
 
+function httpCode(error: unknown): number | undefined {
+  return error instanceof KubeApiError ? error.statusCode : undefined;
+}
+
+/** The API server's own message when it sent a Status. */
 function messageOf(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  if (typeof body === "string") {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
+  if (error instanceof KubeApiError && error.status?.message) return error.status.message;
   return error instanceof Error ? error.message : String(error);
 }

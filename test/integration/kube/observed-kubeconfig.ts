@@ -1,5 +1,7 @@
-// The test kubeconfig, telling a test about each request as it is about to be sent.
+// The test kubeconfig, telling a test about each request as it is about to be sent: through the generated
+// clients (applySecurityAuthentication) and through driftguard's own JSON requests (applyToHTTPSOptions).
 
+import type { RequestOptions } from "node:https";
 import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import { kubeconfigPath } from "../../support/kube.ts";
 
@@ -16,5 +18,10 @@ export class ObservedKubeConfig extends KubeConfig {
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     this.#onRequest(`${context.getHttpMethod()} ${new URL(context.getUrl()).pathname}`);
     await super.applySecurityAuthentication(context);
+  }
+
+  override async applyToHTTPSOptions(options: RequestOptions): Promise<void> {
+    this.#onRequest(`${options.method ?? "GET"} ${(options.path ?? "").split("?")[0] ?? ""}`);
+    await super.applyToHTTPSOptions(options);
   }
 }
