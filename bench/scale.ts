@@ -5,8 +5,9 @@
 // Knobs: BENCH_SCALE_CONFIGS (5000), BENCH_SCALE_PROJECTS (20), BENCH_SCALE_CONNECTORS (50),
 // BENCH_SCALE_RESYNC (60s), BENCH_SCALE_LIMIT (15m), BENCH_SCALE_QPS (500 per project),
 // BENCH_HEAP_SNAPSHOT (1: write a heap snapshot of the controller once the fleet is quiet),
-// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit; quiet: a profile of the quiet window
-// alone, through the inspector, with a memory breakdown), BENCH_ROOT (run another checkout),
+// BENCH_CPU_PROF (1: the controller writes a V8 CPU profile on exit), BENCH_INSPECT (memory: the heap and
+// external memory at Ready and after the quiet window, through the inspector; profiles: also allocations
+// from start to Ready and a CPU profile of the quiet window; both profilers cost CPU), BENCH_ROOT (run another checkout),
 // BENCH_NODE_FLAGS (more node flags for the controller), BENCH_OUT (where the JSON goes).
 
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -70,7 +71,7 @@ try {
       limitMs: parseDuration(env("BENCH_SCALE_LIMIT", "15m")),
       nodeFlags,
       ...(process.env.BENCH_HEAP_SNAPSHOT === "1" ? { snapshotDir: logDir } : {}),
-      ...(process.env.BENCH_CPU_PROF === "quiet" ? { quietProfileDir: logDir } : {}),
+      ...(inspect(process.env.BENCH_INSPECT, logDir) ?? {}),
       ...(process.env.BENCH_ROOT ? { root: process.env.BENCH_ROOT } : {}),
     },
   );
@@ -92,4 +93,14 @@ try {
   await processes.stopAll();
   await sim?.stop();
   await cluster?.stop();
+}
+
+function inspect(
+  mode: string | undefined,
+  dir: string,
+): { inspect: { profiles: boolean; profileDir: string } } | undefined {
+  if (mode === undefined || mode === "") return undefined;
+  if (mode !== "memory" && mode !== "profiles")
+    throw new Error(`BENCH_INSPECT must be memory or profiles, got ${mode}`);
+  return { inspect: { profiles: mode === "profiles", profileDir: dir } };
 }

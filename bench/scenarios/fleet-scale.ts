@@ -27,10 +27,12 @@ export interface FleetScaleOptions {
   /** Directory for heap snapshots; none taken when undefined. */
   snapshotDir?: string;
   /**
-   * Directory for a CPU profile of the quiet window alone, taken through the inspector (the controller
-   * runs with --inspect); the memory breakdown is reported either way when this is set.
+   * Look inside the controller through the inspector (it runs with --inspect): "memory" reports
+   * process.memoryUsage() at Ready and after the quiet window; "profiles" also samples allocations from
+   * start to Ready and takes a CPU profile of the quiet window, into `profileDir`. Profiling costs CPU of
+   * its own (V8's profiler thread), so CPU figures are only comparable between runs without profiles.
    */
-  quietProfileDir?: string;
+  inspect?: { profiles: boolean; profileDir: string };
   /** The driftguard checkout to run (default: this one), so an older version can be measured the same way. */
   root?: string;
 }
@@ -45,7 +47,7 @@ export interface FleetScaleResult {
   timeline: Array<{ seconds: number; ready: number }>;
   peakRssMiB: number;
   rssMiBReady: number;
-  /** process.memoryUsage() the moment all are Ready, before any forced collection (with quietProfileDir). */
+  /** process.memoryUsage() the moment all are Ready, before any forced collection (with inspect). */
   memoryMiBReady?: Record<keyof MemoryUsage, number>;
   quiet: {
     windowSeconds: number;
@@ -57,7 +59,7 @@ export interface FleetScaleResult {
     /** Controller CPU per GetService in the window: the cost of one quiet check. */
     cpuMsPerCheck: number;
     rssMiB: number;
-    /** process.memoryUsage() after a full collection, in MiB (with quietProfileDir). */
+    /** process.memoryUsage() after a full collection, in MiB (with inspect). */
     memoryMiB?: Record<keyof MemoryUsage, number>;
     cpuProfile?: string;
   };
@@ -94,12 +96,13 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     ctx.gcp,
     ["--leader-elect", "false", "--health-port", "0", "--namespace", o.namespace],
     {
-      nodeFlags: [...o.nodeFlags, ...(o.quietProfileDir ? ["--inspect=127.0.0.1:0"] : [])],
+      nodeFlags: [...o.nodeFlags, ...(o.inspect ? ["--inspect=127.0.0.1:0"] : [])],
       ...(o.root ? { root: o.root } : {}),
     },
   );
-  const inspector = o.quietProfileDir ? await Inspector.attach(controller.logPath) : undefined;
-  await inspector?.startAllocationSampling();
+  const inspector = o.inspect ? await Inspector.attach(controller.logPath) : undefined;
+  const profiles = o.inspect?.profiles ? o.inspect.profileDir : undefined;
+  if (profiles) await inspector?.startAllocationSampling();
   let peakRssMiB = 0;
   const sampler = setInterval(() => {
     if (controller.running) peakRssMiB = Math.max(peakRssMiB, controller.rssMiB());
@@ -124,8 +127,8 @@ export async function fleetScale(ctx: BenchContext, o: FleetScaleOptions): Promi
     ctx.progress(`fleet: ${JSON.stringify(timeline.at(-1))}`);
     const rssMiBReady = round(controller.rssMiB(), 1);
     const memoryReady = inspector ? mebibytes(await inspector.memoryUsage()) : undefined;
-    if (inspector && o.quietProfileDir) {
-      const file = join(o.quietProfileDir, `startup-${o.configs}.heapprofile`);
+    if (inspector && profiles) {
+      const file = join(profiles, `startup-${o.configs}.heapprofile`);
       await writeFile(file, JSON.stringify(await inspector.stopAllocationSampling()));
       ctx.progress(`allocations from start to all Ready: ${file} (node bench/alloc-summary.ts ${file})`);
     }
@@ -165,14 +168,15 @@ async function quietChecks(
 ): Promise<FleetScaleResult["quiet"]> {
   ctx.witness.clear();
   const writes = ctx.cluster.countWrites(o.namespace);
-  await inspector?.startProfile();
+  const profiles = o.inspect?.profiles ? o.inspect.profileDir : undefined;
+  if (profiles) await inspector?.startProfile();
   const cpuBefore = controller.cpuSeconds();
   const started = Date.now();
   await sleep(o.intervalMs);
   const cpu = controller.cpuSeconds() - cpuBefore;
   let cpuProfile: string | undefined;
-  if (inspector && o.quietProfileDir) {
-    cpuProfile = join(o.quietProfileDir, `quiet-${o.configs}.cpuprofile`);
+  if (inspector && profiles) {
+    cpuProfile = join(profiles, `quiet-${o.configs}.cpuprofile`);
     await writeFile(cpuProfile, JSON.stringify(await inspector.stopProfile()));
   }
   const memory = inspector ? await inspector.memoryUsage(true) : undefined;

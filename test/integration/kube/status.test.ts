@@ -24,6 +24,17 @@ async function newWidget(prefix: string): Promise<{ target: StatusTarget; widget
   return { target: { ...WIDGETS, namespace, name: "gadget" }, widget };
 }
 
+/** A kubeconfig that records each request; the Lease is lost while the re-read after a 409 is in flight. */
+function leaseLostOnReread(): { kc: ObservedKubeConfig; sent: string[]; leading: () => boolean } {
+  const sent: string[] = [];
+  let leading = true;
+  const kc = new ObservedKubeConfig((request) => {
+    sent.push(request);
+    if (request.startsWith("GET ")) leading = false;
+  });
+  return { kc, sent, leading: () => leading };
+}
+
 const ready = {
   observedGeneration: 1,
   conditions: [
@@ -114,15 +125,9 @@ describe("StatusWriter against a real API server", () => {
   it("asks beforeWrite before every PUT: a refusal after a conflict's re-read sends no second PUT", async () => {
     const { target, widget } = await newWidget("status-gate");
     await widgets.resize(target.namespace, target.name, 3);
-    const sent: string[] = [];
-    let leading = true;
-    const kc = new ObservedKubeConfig((request) => {
-      sent.push(request);
-      // The Lease is lost while the re-read after the 409 is in flight.
-      if (request.startsWith("GET ")) leading = false;
-    });
+    const { kc, sent, leading } = leaseLostOnReread();
     const beforeWrite = () => {
-      if (!leading) throw new Error("not leading");
+      if (!leading()) throw new Error("not leading");
     };
     await expect(new StatusWriter(kc).write(target, ready, widget, { beforeWrite })).rejects.toThrow("not leading");
     const path = `/apis/${WIDGETS.group}/${WIDGETS.version}/namespaces/${target.namespace}/widgets/gadget/status`;
@@ -133,15 +138,10 @@ describe("StatusWriter against a real API server", () => {
   it("keeps the leader gate of the cluster source closed for the retry after a conflict", async () => {
     const { target, widget } = await newWidget("status-leader");
     await widgets.resize(target.namespace, target.name, 3);
-    const sent: string[] = [];
-    let leading = true;
-    const kc = new ObservedKubeConfig((request) => {
-      sent.push(request);
-      if (request.startsWith("GET ")) leading = false;
-    });
+    const { kc, sent, leading } = leaseLostOnReread();
     const resource = { ...WIDGETS, kind: "Widget" };
     const cluster = new ClusterSource({ resources: [], log: createLogger({ level: "silent" }), kubeConfig: kc });
-    const gated = new LeaderGatedSource(cluster, [], () => leading);
+    const gated = new LeaderGatedSource(cluster, [], leading);
     await expect(gated.writeStatus(resource, widget as ManagedObject, ready)).rejects.toThrow(NotLeaderError);
     expect(sent.map((request) => request.split(" ")[0])).toEqual(["PUT", "GET"]);
     expect((await widgets.get(target.namespace, target.name)).status).toBeUndefined();
