@@ -5,6 +5,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { pooled } from "./http-pool.ts";
 
 /** A collection of objects the API server serves; `group` is "" for the core API. */
 export interface ResourceRef {
@@ -74,7 +75,7 @@ export async function requestJson<T>(kc: KubeConfig, method: string, path: strin
   const what = `${method} ${url.pathname}`;
 
   const response = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-    const req = request(url, { ...options, timeout: timeoutMs }, (res: IncomingMessage) => {
+    const req = request(url, { ...options, ...pooled(url, options), timeout: timeoutMs }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));

@@ -2,9 +2,11 @@
 // connection for every call, which at thousands of objects is most of the controller's resident memory.
 
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import tls from "node:tls";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { shareConnections } from "../../../src/kube/connections.ts";
+import { requestJson } from "../../../src/kube/raw.ts";
 import { testKubeConfig } from "../../support/kube.ts";
 
 /** Client sockets opened while `work` runs. */
@@ -23,6 +25,26 @@ async function socketsOpenedBy(work: () => Promise<void>): Promise<number> {
 const twentyReads = (api: CoreV1Api) => async () => {
   for (let i = 0; i < 20; i++) await api.readNamespace({ name: "default" });
 };
+
+describe("driftguard's own JSON requests", () => {
+  it("share kept-alive connections and one TLS context, however many run at once", async () => {
+    const kc = testKubeConfig();
+    const contexts = vi.spyOn(tls, "createSecureContext");
+    try {
+      const burst = () =>
+        Promise.all(Array.from({ length: 20 }, () => requestJson(kc, "GET", "/api/v1/namespaces/default")));
+      const first = await socketsOpenedBy(async () => void (await burst()));
+      // The second burst finds the first one's connections open.
+      const second = await socketsOpenedBy(async () => void (await burst()));
+      expect(first).toBeGreaterThan(0);
+      expect(second).toBeLessThan(first);
+      // Node would otherwise parse the CA and client certificate again for every new connection.
+      expect(contexts.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      contexts.mockRestore();
+    }
+  });
+});
 
 describe("shareConnections", () => {
   it("sends every call from one KubeConfig over one kept-alive connection", async () => {

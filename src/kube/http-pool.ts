@@ -1,0 +1,52 @@
+// One keep-alive connection pool, with one TLS SecureContext, for driftguard's own JSON requests to an API
+// server. Node's https.request makes a SecureContext (the CA and client certificate parsed again, native
+// memory outside the JS heap) for every new connection; at thousands of status writes and Events that is
+// resident memory several times what the requests need. The pool is kept per TLS material, so a rotated
+// certificate or CA (the kubeconfig re-reads files on every request) gets a fresh pool; the old one lets
+// its idle connections go.
+
+import { createHash } from "node:crypto";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent, type RequestOptions } from "node:https";
+import { createSecureContext, type SecureContext } from "node:tls";
+
+interface Pool {
+  key: string;
+  agent: HttpAgent | HttpsAgent;
+  secureContext?: SecureContext;
+}
+
+/** Idle connections close after this long; the API server closes its own after a few minutes anyway. */
+const IDLE_MS = 30_000;
+const TLS_FIELDS = ["ca", "cert", "key", "pfx", "passphrase"] as const;
+
+let current: Pool | undefined;
+
+/** What to add to a request's options (after the kubeconfig applied its TLS and auth) to use the pool. */
+export function pooled(
+  url: URL,
+  options: RequestOptions,
+): Pick<RequestOptions, "agent"> & { secureContext?: SecureContext } {
+  const key = poolKey(url, options);
+  // The old pool is dropped, not destroyed: its requests in flight finish, then its idle connections time out.
+  if (current?.key !== key) current = newPool(url, options, key);
+  return { agent: current.agent, ...(current.secureContext ? { secureContext: current.secureContext } : {}) };
+}
+
+function newPool(url: URL, options: RequestOptions, key: string): Pool {
+  const common = { keepAlive: true, timeout: IDLE_MS, scheduling: "lifo" as const };
+  if (url.protocol === "http:") return { key, agent: new HttpAgent(common) };
+  const tls = Object.fromEntries(TLS_FIELDS.filter((f) => options[f] !== undefined).map((f) => [f, options[f]]));
+  return { key, agent: new HttpsAgent(common), secureContext: createSecureContext(tls) };
+}
+
+function poolKey(url: URL, options: RequestOptions): string {
+  const hash = createHash("sha256").update(`${url.origin}\0${String(options.rejectUnauthorized)}\0`);
+  for (const field of TLS_FIELDS) {
+    const value = options[field];
+    hash.update(`${field}=`);
+    if (value !== undefined) hash.update(Buffer.isBuffer(value) ? value : JSON.stringify(value));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
