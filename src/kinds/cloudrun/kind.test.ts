@@ -112,6 +112,16 @@ describe("CloudRunKind.referencedProjects", () => {
     expect(projects(spec)).toEqual([own]);
   });
 
+  it("follows the connector as it moves, for the same parsed spec asked again", () => {
+    const spec = CloudRunServiceConfigSpec.parse(service("a", { vpcAccess: { connectorRef: { name: "vpc" } } }));
+    const asked = (others: ManagedObject[]) => kind.referencedProjects(spec, lookupOf(others), "staging");
+    const via = (project: string) => ({ field: "spec.vpcAccess.connectorRef", project });
+    expect(asked([connectorConfig("proj-one")])).toEqual([own, via("proj-one")]);
+    expect(asked([connectorConfig("proj-two")])).toEqual([own, via("proj-two")]);
+    expect(asked([])).toEqual([own]);
+    expect(asked([connectorConfig("proj-one")])).toEqual([own, via("proj-one")]);
+  });
+
   it("names the projects v1 annotations reach", () => {
     const spec = service("a", {
       annotations: {

@@ -75,6 +75,8 @@ export class CloudRunKind implements ManagedKind<Spec> {
   #services: ServicesClient;
   #guard: CallGuard;
   #carried = new WeakMap<Observation, Carried>();
+  /** What admit rendered, for observe in the same pass (the pass's context is the key) if the connector held. */
+  #renderedInPass = new WeakMap<KindContext<Spec>, { variant: string; desired: DesiredService }>();
   #budget = new BudgetIndex();
   #members: MemberReader;
 
@@ -107,7 +109,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
   /** A spec that cannot be rendered (e.g. an unsupported system annotation) is refused before any Google call. */
   admit(ctx: KindContext<Spec>): Blocked | undefined {
     try {
-      this.#render(ctx.spec, this.#connector(ctx));
+      this.#renderFor(ctx, this.#connector(ctx));
     } catch (err) {
       if (err instanceof ConfigError) return { reason: "InvalidSpec", message: err.message };
       throw err;
@@ -145,7 +147,7 @@ export class CloudRunKind implements ManagedKind<Spec> {
     let desired: DesiredService;
     let diffs;
     try {
-      desired = this.#render(ctx.spec, connector);
+      desired = this.#renderFor(ctx, connector);
       diffs = diffService(desired, live);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -210,6 +212,15 @@ export class CloudRunKind implements ManagedKind<Spec> {
     const ref = ctx.spec.vpcAccess?.connectorRef;
     if (!ref) return undefined;
     return connectorReadiness(ctx.lookup, ctx.object.metadata?.namespace ?? "", ref.name);
+  }
+
+  #renderFor(ctx: KindContext<Spec>, connector: ConnectorReadiness | undefined): DesiredService {
+    const variant = connector === undefined ? "(no connectorRef)" : (connector.fullName ?? "(not resolved)");
+    const earlier = this.#renderedInPass.get(ctx);
+    if (earlier?.variant === variant) return earlier.desired;
+    const desired = this.#render(ctx.spec, connector);
+    this.#renderedInPass.set(ctx, { variant, desired });
+    return desired;
   }
 
   /** The owned fields; a connectorRef not resolved yet leaves the connector and egress unowned for now. */

@@ -29,15 +29,35 @@ export function serviceProjectReferences(
       }
     }
   }
-  const withoutRef = ref ? { ...spec, vpcAccess: { ...spec.vpcAccess, connectorRef: undefined } } : spec;
+  return [...references, ...renderedReferences(spec, ref !== undefined, connectorName)];
+}
+
+/**
+ * The references read from the rendered fields, remembered per spec object (one per version of a config:
+ * sources replace it when the spec changes) and connector: the tenancy guard and the budget index ask on
+ * every pass, and rendering is the costly part. The lists are small and frozen.
+ */
+const renderedBySpec = new WeakMap<object, Map<string, readonly ProjectReference[]>>();
+
+function renderedReferences(
+  spec: CloudRunServiceConfigSpec,
+  hasRef: boolean,
+  connectorName: string | undefined,
+): readonly ProjectReference[] {
+  const variant = connectorName ?? (hasRef ? "(not resolved)" : "");
+  let byVariant = renderedBySpec.get(spec);
+  const known = byVariant?.get(variant);
+  if (known) return known;
+  const withoutRef = hasRef ? { ...spec, vpcAccess: { ...spec.vpcAccess, connectorRef: undefined } } : spec;
   let fields;
   try {
-    fields = renderDesired(ref && !connectorName ? withoutRef : spec, connectorName ? { connectorName } : {}).fields;
+    fields = renderDesired(hasRef && !connectorName ? withoutRef : spec, connectorName ? { connectorName } : {}).fields;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // Refused as InvalidSpec later; what can be read from the spec is still checked.
-    return [...references, ...declaredReferences(spec)];
+    return declaredReferences(spec);
   }
+  const references: ProjectReference[] = [];
   for (const field of fields) {
     if (field.target.scope === "template" && field.target.field === "vpcAccess.connector") {
       const project = RESOURCE_PROJECT.exec(field.value)?.[1];
@@ -50,7 +70,10 @@ export function serviceProjectReferences(
       }
     }
   }
-  return references;
+  const frozen = Object.freeze(references.map((r) => Object.freeze(r)));
+  if (!byVariant) renderedBySpec.set(spec, (byVariant = new Map<string, readonly ProjectReference[]>()));
+  byVariant.set(variant, frozen);
+  return frozen;
 }
 
 function declaredReferences(spec: CloudRunServiceConfigSpec): ProjectReference[] {
