@@ -19,6 +19,22 @@ describe("FairRateLimiter", () => {
     expect(granted).toEqual([0, 500, 1000]);
   });
 
+  it("releases waiting calls a few per wake-up, keeping the rate", async () => {
+    const limiter = new FairRateLimiter({ qps: 1000, burst: 1000, globalQps: 100, globalBurst: 200 });
+    const burst = queue(limiter, "a", 200);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(burst).toHaveLength(200);
+    const granted = queue(limiter, "a", 100);
+    await vi.advanceTimersByTimeAsync(10);
+    // A token is due every 10 ms; they are handed out together every 50 ms instead.
+    expect(granted).toEqual([]);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(granted).toEqual([50, 50, 50, 50, 50]);
+    await vi.advanceTimersByTimeAsync(950);
+    expect(granted).toHaveLength(100);
+    expect(new Set(granted).size).toBe(20);
+  });
+
   it("holds all flows together to the global rate", async () => {
     const limiter = new FairRateLimiter({ qps: 100, burst: 100, globalQps: 10, globalBurst: 1 });
     const a = queue(limiter, "a", 2);

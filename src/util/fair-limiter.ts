@@ -5,6 +5,9 @@
 
 import { TokenBucket } from "./token-bucket.ts";
 
+/** At most this long between dispatches of waiting calls (see #granularityMs). */
+const DISPATCH_GRANULARITY_MS = 50;
+
 export interface FairRateLimiterOptions {
   /** Calls per second per flow. */
   qps: number;
@@ -29,9 +32,24 @@ export class FairRateLimiter {
   /** Flows with waiters, in the order they are served; the head is served next. */
   #ring: string[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /**
+   * The shortest sleep between two dispatches: waiters are released a few at a time, not each on a wake-up
+   * of its own (at 100 calls/s, waking for every token costs more CPU than the calls). Never longer than
+   * either bucket takes to fill, so no token is lost to a full bucket and the rate holds.
+   */
+  readonly #granularityMs: number;
 
   constructor(options: FairRateLimiterOptions) {
     this.#o = { now: Date.now, ...options };
+    const fillMs = (burst: number, qps: number) => (burst / qps) * 1000;
+    this.#granularityMs = Math.max(
+      1,
+      Math.min(
+        DISPATCH_GRANULARITY_MS,
+        fillMs(options.burst, options.qps),
+        fillMs(options.globalBurst, options.globalQps),
+      ),
+    );
     this.#global = new TokenBucket({ qps: options.globalQps, burst: options.globalBurst, now: this.#o.now });
   }
 
@@ -90,6 +108,6 @@ export class FairRateLimiter {
       Math.min(...this.#ring.map((name) => this.#flow(name).bucket.msUntilToken())),
     );
     // Not unref'd: a caller awaiting a token must keep the process alive until it gets one.
-    this.#timer = setTimeout(() => this.#dispatch(), Math.max(1, waitMs));
+    this.#timer = setTimeout(() => this.#dispatch(), Math.max(this.#granularityMs, waitMs));
   }
 }
