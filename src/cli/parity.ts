@@ -11,7 +11,8 @@ import { findKind } from "../api/kinds.ts";
 import type { Plan } from "../plan/model.ts";
 import { DEFAULT_PLAN_RETRY } from "../plan/retry.ts";
 import { runPlan, type PlanOptions } from "./plan.ts";
-import { gcpOptions, type GcpFlags } from "./run.ts";
+import { gcpOptions } from "./run-options.ts";
+import type { GcpFlags } from "./run.ts";
 
 interface ParityOptions extends GcpFlags {
   from: string;

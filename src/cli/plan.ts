@@ -25,7 +25,8 @@ import { renderJson, renderText } from "../plan/render.ts";
 import { ClusterSource, CrdNotInstalledError } from "../sources/cluster.ts";
 import { DirectorySource } from "../sources/directory.ts";
 import { checkGoogleCredentialsFile } from "./credentials.ts";
-import { gcpConnection, gcpOptions, type GcpFlags } from "./run.ts";
+import { gcpOptions } from "./run-options.ts";
+import { gcpConnection, type GcpFlags } from "./run.ts";
 
 export interface PlanOptions extends GcpFlags {
   filename?: string;

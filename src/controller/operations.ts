@@ -44,3 +44,44 @@ export async function followOperation<Spec extends CommonSpec>(
   if (!state.done) return { kind: "running" };
   return state.error === undefined ? { kind: "succeeded" } : { kind: "failed", error: state.error };
 }
+
+/** What a pass does with an operation that ended: the status it writes, the Event, the drift it corrected. */
+export interface EndedOperation {
+  /** pendingOperation cleared, and lastFailure when the operation failed or was dropped. */
+  status: Record<string, unknown>;
+  completed?: { fields: PendingOperation["fields"]; correctedDrift: boolean; cause?: PendingOperation["cause"] };
+  notice?: string;
+  event?: { reason: "UpdateFailed" | "OperationDropped"; note: string };
+  /** The fields whose out-of-band change the operation undid. */
+  correctedDrift?: string[];
+}
+
+export function endedOperation(
+  pending: PendingOperation,
+  outcome: Exclude<OperationOutcome, { kind: "running" }>,
+  at: string,
+  classify: (err: unknown) => ClassifiedError,
+): EndedOperation {
+  const status: Record<string, unknown> = { pendingOperation: undefined };
+  if (outcome.kind === "succeeded") {
+    return {
+      status,
+      completed: {
+        fields: pending.fields,
+        correctedDrift: pending.correctedDrift,
+        ...(pending.cause ? { cause: pending.cause } : {}),
+      },
+      ...(pending.correctedDrift ? { correctedDrift: pending.fields.map((f) => f.field) } : {}),
+    };
+  }
+  const [reason, message] =
+    outcome.kind === "failed"
+      ? (["UpdateFailed", classify(outcome.error).message] as const)
+      : (["OperationDropped", outcome.message] as const);
+  status.lastFailure = { generation: pending.generation, reason, message, at };
+  return {
+    status,
+    event: { reason, note: message },
+    ...(outcome.kind === "dropped" ? { notice: message } : {}),
+  };
+}

@@ -10,7 +10,7 @@ import { objectLogger, type ObjectLog } from "../observability/logger.ts";
 import { noAttribution, type ActorKind, type AttributionLookup } from "./attribution.ts";
 import type { LastDrift } from "./drift-report.ts";
 import { heldBackFor, rejectionOf } from "./held-back.ts";
-import { followOperation } from "./operations.ts";
+import { endedOperation, followOperation } from "./operations.ts";
 import { jitteredDelay, PAUSED_ANNOTATION } from "./resync.ts";
 import { PolicyGate, type PolicyOutcome } from "./policy-gate.ts";
 import { tenancyViolation } from "./tenancy.ts";
@@ -191,44 +191,18 @@ export class Reconciler<Spec extends CommonSpec> {
         return { requeueAfterMs: this.#o.operationPollMs };
       }
       this.#pending.delete(key);
-      statusPatch.pendingOperation = undefined;
-      this.#log(key).info(
-        { operation: pending.name, outcome: outcome.kind, fields: pending.fields },
-        "operation ended",
-      );
-      if (outcome.kind === "succeeded") {
-        completed = {
-          fields: pending.fields,
-          correctedDrift: pending.correctedDrift,
-          ...(pending.cause ? { cause: pending.cause } : {}),
-        };
-        if (pending.correctedDrift) {
-          const actor = (previous.lastDrift as LastDrift | undefined)?.actor?.kind ?? "unknown";
-          this.#o.onDriftCorrected?.(
-            pending.fields.map((f) => f.field),
-            actor,
-          );
-        }
-      } else if (outcome.kind === "failed") {
-        const failure = this.#o.classify(outcome.error);
-        await this.#o.source.recordEvent(object, "Warning", "UpdateFailed", failure.message);
-        statusPatch.lastFailure = {
-          generation: pending.generation,
-          reason: "UpdateFailed",
-          message: failure.message,
-          at,
-        };
-      } else {
-        this.#log(key).warn({ operation: pending.name }, outcome.message);
-        await this.#o.source.recordEvent(object, "Warning", "OperationDropped", outcome.message);
-        statusPatch.lastFailure = {
-          generation: pending.generation,
-          reason: "OperationDropped",
-          message: outcome.message,
-          at,
-        };
-        notice = outcome.message;
+      const log = this.#log(key);
+      log.info({ operation: pending.name, outcome: outcome.kind, fields: pending.fields }, "operation ended");
+      const ended = endedOperation(pending, outcome, at, this.#o.classify);
+      if (outcome.kind === "dropped") log.warn({ operation: pending.name }, outcome.message);
+      if (ended.event) await this.#o.source.recordEvent(object, "Warning", ended.event.reason, ended.event.note);
+      if (ended.correctedDrift) {
+        const actor = (previous.lastDrift as LastDrift | undefined)?.actor?.kind ?? "unknown";
+        this.#o.onDriftCorrected?.(ended.correctedDrift, actor);
       }
+      Object.assign(statusPatch, ended.status);
+      completed = ended.completed;
+      notice = ended.notice;
     }
 
     const observation = await kind.observe(ctx);
