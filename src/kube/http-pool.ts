@@ -1,7 +1,8 @@
 // One keep-alive connection pool, with one TLS SecureContext, for driftguard's own JSON requests to an API
-// server. Node's https.request makes a SecureContext (the CA and client certificate parsed again, native
-// memory outside the JS heap) for every new connection; at thousands of status writes and Events that is
-// resident memory several times what the requests need. The pool is kept per TLS material, so a rotated
+// server. The agent the kubeconfig hands out keeps no connection alive, so every request opened a new TLS
+// connection with a SecureContext of its own (the CA and client certificate parsed again, native memory
+// outside the JS heap); at thousands of status writes and Events that is resident memory several times what
+// the requests need. The pool is kept per TLS material, so a rotated
 // certificate or CA (the kubeconfig re-reads files on every request) gets a fresh pool; the old one lets
 // its idle connections go.
 

@@ -73,9 +73,11 @@ export async function requestJson<T>(kc: KubeConfig, method: string, path: strin
   await kc.applyToHTTPSOptions(options);
   const request = url.protocol === "http:" ? httpRequest : httpsRequest;
   const what = `${method} ${url.pathname}`;
+  // The kubeconfig's own agent (one new TLS connection per request) is kept only to reach a proxy.
+  const connection = cluster.proxyUrl ? {} : pooled(url, options);
 
   const response = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-    const req = request(url, { ...options, ...pooled(url, options), timeout: timeoutMs }, (res: IncomingMessage) => {
+    const req = request(url, { ...options, ...connection, timeout: timeoutMs }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
