@@ -123,7 +123,7 @@ export class CallGuard {
       const result = await fn();
       outcome = "reachable";
       this.#o.onRequest?.(this.#api, method, "OK");
-      this.#succeeded(project, probing);
+      this.#succeeded(project, probing, sentAt);
       return result;
     } catch (error) {
       const classification = classifyGoogleError(error, context);
@@ -135,7 +135,7 @@ export class CallGuard {
       } else if (outcome === "unreachable") {
         this.#recovering = 0;
       } else if (outcome === "reachable") {
-        this.#succeeded(project, probing);
+        this.#succeeded(project, probing, sentAt);
       }
       throw new GoogleCallError(classification, context, { cause: error });
     } finally {
@@ -152,8 +152,8 @@ export class CallGuard {
   }
 
   /** The server answered: end the project's quota episode and, after trouble, tell the queue. */
-  #succeeded(project: string, probing: boolean): void {
-    if (this.#quota.succeeded(project)) this.#o.onRecovered?.(this.#api, project);
+  #succeeded(project: string, probing: boolean, sentAt: number): void {
+    if (this.#quota.succeeded(project, sentAt)) this.#o.onRecovered?.(this.#api, project);
     if (this.#recovering === undefined) return;
     this.#recovering += 1;
     if (probing || this.#recovering >= this.#breaker.failureThreshold) {

@@ -34,10 +34,21 @@ describe("QuotaPauses", () => {
     const pauses = new QuotaPauses({ baseMs: 1000 });
     pauses.rejected("p", 0, 0);
     pauses.rejected("p", 1500, 1500);
-    expect(pauses.succeeded("p")).toBe(true);
-    expect(pauses.succeeded("p")).toBe(false);
-    expect(pauses.remainingMs("p", 1600)).toBe(0);
+    expect(pauses.succeeded("p", 3600)).toBe(true);
+    expect(pauses.succeeded("p", 3700)).toBe(false);
+    expect(pauses.remainingMs("p", 3700)).toBe(0);
     expect(pauses.rejected("p", 5000, 5000).pauseMs).toBe(1000);
+  });
+
+  it("keeps RetryInfo's pause when a call that was in flight with the refused one succeeds", () => {
+    const pauses = new QuotaPauses();
+    pauses.rejected("p", 900, 1000, 30_000);
+    // Sent at 950, before the refusal came back: it says nothing about the quota now.
+    expect(pauses.succeeded("p", 950)).toBe(false);
+    expect(pauses.remainingMs("p", 1100)).toBe(29_900);
+    // The first call sent once the pause is over ends the episode.
+    expect(pauses.succeeded("p", 31_000)).toBe(true);
+    expect(pauses.remainingMs("p", 31_000)).toBe(0);
   });
 
   it("keeps projects apart", () => {

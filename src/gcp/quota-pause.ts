@@ -52,8 +52,15 @@ export class QuotaPauses {
     return { pauseMs: pausedUntil - now, newStep: !joins };
   }
 
-  /** A call for `project` succeeded; true when that ended a quota episode. */
-  succeeded(project: string): boolean {
+  /**
+   * A call for `project` sent at `sentAt` succeeded; true when that ended a quota episode. Only a call sent
+   * once the pause was over ends it: calls are not sent during a pause, so one sent before its end was in
+   * flight when the rejection came, and its success says nothing about the quota now (Google's RetryInfo
+   * would otherwise be cut short by whichever concurrent call happened to finish next).
+   */
+  succeeded(project: string, sentAt: number): boolean {
+    const episode = this.#episodes.get(project);
+    if (episode === undefined || sentAt < episode.pausedUntil) return false;
     return this.#episodes.delete(project);
   }
 
