@@ -2,9 +2,9 @@
 // server. The agent the kubeconfig hands out keeps no connection alive, so every request opened a new TLS
 // connection with a SecureContext of its own (the CA and client certificate parsed again, native memory
 // outside the JS heap); at thousands of status writes and Events that is resident memory several times what
-// the requests need. The pool is kept per TLS material, so a rotated
-// certificate or CA (the kubeconfig re-reads files on every request) gets a fresh pool; the old one lets
-// its idle connections go.
+// the requests need. Pools are kept per server and TLS material, so a rotated certificate or CA (the
+// kubeconfig re-reads files on every request) gets a fresh pool; the oldest of more than a few is dropped
+// and lets its idle connections go.
 
 import { createHash } from "node:crypto";
 import { Agent as HttpAgent } from "node:http";
@@ -21,7 +21,9 @@ interface Pool {
 const IDLE_MS = 30_000;
 const TLS_FIELDS = ["ca", "cert", "key", "pfx", "passphrase"] as const;
 
-let current: Pool | undefined;
+/** Servers (and credentials) one process talks to at once: the cluster, and in tests a few of their own. */
+const MAX_POOLS = 8;
+const pools = new Map<string, Pool>();
 
 /** What to add to a request's options (after the kubeconfig applied its TLS and auth) to use the pool. */
 export function pooled(
@@ -29,9 +31,14 @@ export function pooled(
   options: RequestOptions,
 ): Pick<RequestOptions, "agent"> & { secureContext?: SecureContext } {
   const key = poolKey(url, options);
-  // The old pool is dropped, not destroyed: its requests in flight finish, then its idle connections time out.
-  if (current?.key !== key) current = newPool(url, options, key);
-  return { agent: current.agent, ...(current.secureContext ? { secureContext: current.secureContext } : {}) };
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = newPool(url, options, key);
+    pools.set(key, pool);
+    // Dropped, not destroyed: its requests in flight finish, then its idle connections time out.
+    if (pools.size > MAX_POOLS) pools.delete(pools.keys().next().value as string);
+  }
+  return { agent: pool.agent, ...(pool.secureContext ? { secureContext: pool.secureContext } : {}) };
 }
 
 function newPool(url: URL, options: RequestOptions, key: string): Pool {
