@@ -103,8 +103,9 @@ describe("connector autoscaling", () => {
     await rig.create("spike", spec);
     await settled(rig, "spike");
 
+    // Long enough for polls (1 s) to see it on a busy machine, shorter than the 5 s window.
     await rig.setLoad("spike", { mbps: 290 });
-    await sleep(1_000);
+    await sleep(2_500);
     await rig.setLoad("spike", { mbps: 120 });
     const spiked = await rig.waitFor("spike", (o) => autoscalingOf(o).lastDecision?.reason === "NotSustained", 8_000);
     expect(autoscalingOf(spiked).lastDecision?.action).toBe("Hold");
