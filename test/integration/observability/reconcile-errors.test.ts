@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DriftguardMetrics } from "../../../src/observability/metrics.ts";
 import { condition, Rig, serviceSeed } from "../../support/controller.ts";
+import { until } from "../../support/until.ts";
 
 const PROJECT = "errors-project";
 const spec = (service: string) => ({
@@ -49,7 +50,12 @@ describe("controller_runtime_reconcile_errors_total", () => {
     try {
       await rig.create("CloudRunServiceConfig", service, spec(service));
       await rig.waitForCondition("CloudRunServiceConfig", service, "Synced", { status: "False", reason });
-      expect(await errorsCounted(metrics)).toBeGreaterThan(before);
+      // The pass writes its status before it returns; the manager counts it once it has returned.
+      const after = await until("the failed pass to be counted", async () => {
+        const counted = await errorsCounted(metrics);
+        return counted > before && counted;
+      });
+      expect(after).toBeGreaterThan(before);
       expect(await metrics.render()).toMatch(
         /controller_runtime_reconcile_total\{controller="cloudrunserviceconfig",result="error"\} [1-9]/,
       );
